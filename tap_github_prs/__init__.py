@@ -1,0 +1,1 @@
+"""tap-github-prs: GitHub pull requests via nested GraphQL pages."""
