@@ -1,0 +1,33 @@
+"""Errors of the tap. Messages never contain token values."""
+
+from __future__ import annotations
+
+from singer_sdk.exceptions import ConfigValidationError, FatalAPIError
+
+
+class TapConfigError(ConfigValidationError):
+    """The configuration is invalid; raised before any request."""
+
+
+class NoUsableTokenError(FatalAPIError):
+    """No token is configured, or GitHub rejected all of them."""
+
+
+class RateLimitWaitExceededError(FatalAPIError):
+    """Waiting for a rate-limit reset would take longer than `max_rate_limit_wait`."""
+
+
+class QueryTimeoutError(Exception):
+    """GitHub gave up on the query (502/504) or the request timed out: ask for less."""
+
+
+class GitHubAPIError(FatalAPIError):
+    """An error response that retrying will not fix."""
+
+
+class RepositoryNotFoundError(Exception):
+    """The repository does not exist or the tokens cannot see it."""
+
+    def __init__(self, repository: str, detail: str) -> None:
+        super().__init__(f"Repository {repository} was not found or is not accessible: {detail}")
+        self.repository = repository

@@ -1,0 +1,55 @@
+"""Every GraphQL document the tap sends validates against the vendored GitHub schema."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import graphql
+import pytest
+
+from tap_github_prs import queries
+from tap_github_prs.queries.follow_ups import CONNECTIONS, FollowUpRequest, build_follow_up_query
+
+SCHEMA_PATH = Path(__file__).parents[1] / "fake_github" / "schema" / "github.graphql"
+
+
+@functools.cache
+def github_schema() -> graphql.GraphQLSchema:
+    sdl = SCHEMA_PATH.read_text(encoding="utf-8")
+    return graphql.build_schema(sdl, assume_valid_sdl=True, assume_valid=True)
+
+
+def assert_valid(document: str) -> None:
+    errors = graphql.validate(github_schema(), graphql.parse(document))
+    assert errors == [], [error.message for error in errors]
+
+
+def test_there_are_graphql_files():
+    assert {"pull_requests_page", "updated_at_probe", "organization_repositories"} <= set(
+        queries.operation_names()
+    )
+
+
+@pytest.mark.parametrize("name", queries.operation_names())
+def test_graphql_file_validates_against_the_github_schema(name):
+    assert_valid(queries.load(name))
+
+
+def test_generated_follow_up_query_with_every_connection_kind_validates():
+    requests = [FollowUpRequest(kind, f"node-{kind}", "cursor") for kind in CONNECTIONS]
+    query, variables = build_follow_up_query(requests)
+    assert_valid(query)
+    assert variables["id0"] == "node-reviews"
+    assert query.count("node(id:") == len(CONNECTIONS)
+
+
+def test_the_schema_check_would_catch_a_wrong_field():
+    with pytest.raises(AssertionError):
+        assert_valid("query { viewer { noSuchField } }")
+
+
+def test_unused_fragments_are_not_sent():
+    document = queries.load("organization_repositories")
+    assert "fragment PullRequestFields" not in document
+    assert "fragment PageInfoFields" in document
