@@ -1,0 +1,63 @@
+# tap-github-prs: install, demo, test, lint.
+# Everything runs from the project's own virtualenv, .venv, created on first use.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MELTANO := $(BIN)/meltano
+INSTALLED := $(VENV)/.installed-dev
+PLUGINS_INSTALLED := .meltano/.installed-plugins
+export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help install demo test e2e lint format bench warehouse-start warehouse-stop
+
+help:
+	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
+	@echo "make test      every test (pytest)"
+	@echo "make lint      ruff + sqlfluff"
+	@echo "make install   .venv with the project and its dev tools, and Meltano's plugins"
+	@echo "make bench     benchmarks (benchmarks/run.py)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# uv installs the project and, through Meltano, its plugins.
+$(BIN)/uv: | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
+
+$(INSTALLED): pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+	@touch $@
+
+$(PLUGINS_INSTALLED): $(INSTALLED) meltano.yml $(wildcard plugins/*.meltano.yml) plugins/target-postgres-drain/pyproject.toml
+	$(MELTANO) install
+	@mkdir -p $(dir $@) && touch $@
+
+install: $(PLUGINS_INSTALLED)
+
+demo: install
+	$(BIN)/python scripts/demo.py
+
+test: $(INSTALLED)
+	$(BIN)/pytest
+
+e2e: install
+	$(BIN)/pytest tests/e2e
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	@if [ -d transform/models ]; then $(BIN)/sqlfluff lint transform/models; else echo "no transform/models yet"; fi
+
+format: $(INSTALLED)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+warehouse-start: $(INSTALLED)
+	@$(BIN)/python scripts/warehouse.py start
+
+warehouse-stop: $(INSTALLED)
+	@$(BIN)/python scripts/warehouse.py stop
