@@ -1,0 +1,199 @@
+-- AI-assisted versus not, on merged PRs, side by side: once on detected (real) signals,
+-- once on simulated survey answers (sim_* columns). Cohorts: assisted / not assisted, and
+-- DevLake-style adoption tiers of team-periods (repository x calendar month of the merge)
+-- by their share of assisted PRs. Dependency bots are left out; AI agent bots stay in.
+with
+
+pull_requests as (
+
+    select
+        pull_request_id,
+        repository || ':' || to_char(merged_at, 'YYYY-MM') as team_period,
+        is_ai_assisted_detected,
+        cycle_time_hours,
+        pickup_time_hours,
+        pr_size_lines,
+        changes_requested_rounds,
+        head_ci_outcome
+    from {{ ref('fct_pull_requests') }}
+    where is_merged and (not is_author_bot or ai_signal_type = 'bot_author')
+
+),
+
+author_answers as (
+
+    select
+        pull_request_id,
+        sim_ai_used
+    from {{ ref('sim_survey_responses') }}
+    where respondent_role = 'author'
+
+),
+
+flagged as (
+
+    select
+        pull_requests.*,
+        author_answers.sim_ai_used
+    from pull_requests
+    left join author_answers
+        on pull_requests.pull_request_id = author_answers.pull_request_id
+
+),
+
+team_periods as (
+
+    select
+        team_period,
+        {{ safe_divide('count(*) filter (where is_ai_assisted_detected)', 'count(*)') }}
+            as detected_share,
+        {{ safe_divide('count(*) filter (where sim_ai_used)', 'count(sim_ai_used)') }}
+            as sim_share
+    from flagged
+    group by team_period
+
+),
+
+tiered as (
+
+    select
+        flagged.*,
+        {{ adoption_tier('team_periods.detected_share') }} as detected_tier,
+        {{ adoption_tier('team_periods.sim_share') }} as sim_tier
+    from flagged
+    inner join team_periods
+        on flagged.team_period = team_periods.team_period
+
+),
+
+detected_rows as (
+
+    select
+        'assistance' as cohort_type,
+        case when is_ai_assisted_detected then 'ai_assisted' else 'not_ai_assisted' end as cohort,
+        tiered.*
+    from tiered
+
+    union all
+
+    select
+        'adoption_tier' as cohort_type,
+        detected_tier as cohort,
+        tiered.*
+    from tiered
+
+),
+
+sim_rows as (
+
+    select
+        'assistance' as cohort_type,
+        case when sim_ai_used then 'ai_assisted' else 'not_ai_assisted' end as cohort,
+        tiered.*
+    from tiered
+    where sim_ai_used is not null
+
+    union all
+
+    select
+        'adoption_tier' as cohort_type,
+        sim_tier as cohort,
+        tiered.*
+    from tiered
+    where sim_tier is not null
+
+),
+
+detected_stats as (
+
+    select
+        cohort_type,
+        cohort,
+        count(*) as pr_count,
+        count(distinct team_period) as team_period_count,
+        {{ median('cycle_time_hours') }} as median_cycle_time_hours,
+        {{ median('pickup_time_hours') }} as median_pickup_time_hours,
+        {{ median('pr_size_lines') }} as median_pr_size_lines,
+        avg(changes_requested_rounds) as avg_changes_requested_rounds,
+        {{ safe_divide(
+            "count(*) filter (where head_ci_outcome = 'failure')",
+            "count(*) filter (where head_ci_outcome in ('failure', 'success'))"
+        ) }} as ci_failure_rate
+    from detected_rows
+    group by cohort_type, cohort
+
+),
+
+sim_stats as (
+
+    select
+        cohort_type,
+        cohort,
+        count(*) as pr_count,
+        count(distinct team_period) as team_period_count,
+        {{ median('cycle_time_hours') }} as median_cycle_time_hours,
+        {{ median('pickup_time_hours') }} as median_pickup_time_hours,
+        {{ median('pr_size_lines') }} as median_pr_size_lines,
+        avg(changes_requested_rounds) as avg_changes_requested_rounds,
+        {{ safe_divide(
+            "count(*) filter (where head_ci_outcome = 'failure')",
+            "count(*) filter (where head_ci_outcome in ('failure', 'success'))"
+        ) }} as ci_failure_rate
+    from sim_rows
+    group by cohort_type, cohort
+
+),
+
+cohorts as (
+
+    select
+        'assistance' as cohort_type,
+        'ai_assisted' as cohort,
+        1 as cohort_order
+    union all
+    select 'assistance', 'not_ai_assisted', 2
+    union all
+    select 'adoption_tier', 'under_25_pct', 3
+    union all
+    select 'adoption_tier', '25_to_50_pct', 4
+    union all
+    select 'adoption_tier', '50_to_75_pct', 5
+    union all
+    select 'adoption_tier', 'over_75_pct', 6
+
+)
+
+select
+    cohorts.cohort_type || ':' || cohorts.cohort as cohort_id,
+    cohorts.cohort_type,
+    cohorts.cohort,
+    cohorts.cohort_order,
+    coalesce(detected_stats.pr_count, 0) as detected_pr_count,
+    detected_stats.team_period_count as detected_team_period_count,
+    round(cast(detected_stats.median_cycle_time_hours as numeric), 4)
+        as detected_median_cycle_time_hours,
+    round(cast(detected_stats.median_pickup_time_hours as numeric), 4)
+        as detected_median_pickup_time_hours,
+    round(cast(detected_stats.median_pr_size_lines as numeric), 1)
+        as detected_median_pr_size_lines,
+    round(detected_stats.avg_changes_requested_rounds, 4)
+        as detected_avg_changes_requested_rounds,
+    round(detected_stats.ci_failure_rate, 4) as detected_ci_failure_rate,
+    coalesce(sim_stats.pr_count, 0) as sim_pr_count,
+    sim_stats.team_period_count as sim_team_period_count,
+    round(cast(sim_stats.median_cycle_time_hours as numeric), 4) as sim_median_cycle_time_hours,
+    round(cast(sim_stats.median_pickup_time_hours as numeric), 4)
+        as sim_median_pickup_time_hours,
+    round(cast(sim_stats.median_pr_size_lines as numeric), 1) as sim_median_pr_size_lines,
+    round(sim_stats.avg_changes_requested_rounds, 4) as sim_avg_changes_requested_rounds,
+    round(sim_stats.ci_failure_rate, 4) as sim_ci_failure_rate
+
+from cohorts
+left join detected_stats
+    on
+        cohorts.cohort_type = detected_stats.cohort_type
+        and cohorts.cohort = detected_stats.cohort
+left join sim_stats
+    on
+        cohorts.cohort_type = sim_stats.cohort_type
+        and cohorts.cohort = sim_stats.cohort

@@ -1,0 +1,106 @@
+with
+
+source as (
+
+    select * from {{ source('github', 'pull_requests') }}
+
+),
+
+renamed as (
+
+    select
+        id as pull_request_id,
+        repository,
+        cast(number as integer) as pull_request_number,
+        full_database_id,
+        title,
+        body,
+        url,
+        upper(state) as state,
+        coalesce(is_draft, false) as is_draft,
+        coalesce(merged, false) as is_merged,
+        author_login,
+        author_type,
+        {{ is_bot_login('author_login', 'author_type') }} as is_author_bot,
+        author_association,
+        merged_by_login,
+        cast(created_at as timestamp) as created_at,
+        cast(updated_at as timestamp) as updated_at,
+        cast(merged_at as timestamp) as merged_at,
+        cast(closed_at as timestamp) as closed_at,
+        cast(additions as integer) as additions,
+        cast(deletions as integer) as deletions,
+        cast(changed_files as integer) as changed_files,
+        base_ref_name,
+        head_ref_name,
+        head_sha,
+        -- to_jsonb() accepts both text[] and jsonb, so either landing type works.
+        array(
+            select jsonb_array_elements_text(coalesce(to_jsonb(source.labels), '[]'::jsonb))
+        ) as labels,
+        milestone_title,
+        review_decision,
+        array(
+            select jsonb_array_elements_text(
+                coalesce(to_jsonb(source.requested_reviewers), '[]'::jsonb)
+            )
+        ) as requested_reviewers,
+        coalesce(to_jsonb(closing_issues), '[]'::jsonb) as closing_issues,
+        cast(commits_count as integer) as commits_count,
+        cast(reviews_count as integer) as reviews_count,
+        cast(_sdc_batched_at as timestamp) as loaded_at
+
+    from source
+
+),
+
+deduplicated as (
+
+    select
+        *,
+        row_number() over (
+            partition by pull_request_id
+            order by updated_at desc, loaded_at desc
+        ) as version_rank
+
+    from renamed
+
+)
+
+select
+    pull_request_id,
+    repository,
+    pull_request_number,
+    full_database_id,
+    title,
+    body,
+    url,
+    state,
+    is_draft,
+    is_merged,
+    author_login,
+    author_type,
+    is_author_bot,
+    author_association,
+    merged_by_login,
+    created_at,
+    updated_at,
+    merged_at,
+    closed_at,
+    additions,
+    deletions,
+    changed_files,
+    base_ref_name,
+    head_ref_name,
+    head_sha,
+    labels,
+    milestone_title,
+    review_decision,
+    requested_reviewers,
+    closing_issues,
+    commits_count,
+    reviews_count,
+    loaded_at
+
+from deduplicated
+where version_rank = 1
