@@ -112,6 +112,9 @@ class PullRequestChildStream(Stream):
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         return []
 
+    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
+        """Children keep no state: their records are re-sent whenever their PR changes."""
+
     def emit(self, records: list[dict]) -> None:
         for record in records:
             self._write_record_message(record)

@@ -1,0 +1,132 @@
+"""The repository walk: bookmarks, skipping already emitted PRs, batched follow-ups."""
+
+from __future__ import annotations
+
+import logging
+
+from tap_github_prs.page_size import AdaptivePageSize
+from tap_github_prs.walker import Progress, RepositoryWalker
+
+LOGGER = logging.getLogger("test-walker")
+
+
+def connection(nodes, more=False, cursor=None, total=None):
+    result = {"nodes": nodes, "pageInfo": {"hasNextPage": more, "endCursor": cursor}}
+    if total is not None:
+        result["totalCount"] = total
+    return result
+
+
+def pr_node(number, updated_at, **overrides):
+    node = {
+        "id": f"PR_{number}",
+        "number": number,
+        "updatedAt": updated_at,
+        "labels": connection([]),
+        "reviewRequests": connection([]),
+        "closingIssuesReferences": connection([]),
+        "reviews": connection([], total=0),
+        "commits": connection([], total=0),
+        "files": connection([]),
+        "headCommit": {
+            "nodes": [
+                {
+                    "commit": {
+                        "id": f"C_{number}",
+                        "oid": f"sha{number}",
+                        "checkSuites": connection([]),
+                    }
+                }
+            ]
+        },
+    }
+    node.update(overrides)
+    return node
+
+
+class ScriptedClient:
+    """Answers page queries from `pages` and follow-ups from `follow_ups`, recording calls."""
+
+    def __init__(self, pages, follow_ups=()):
+        self.pages = list(pages)
+        self.follow_ups = list(follow_ups)
+        self.calls = []
+
+    def execute(self, query, variables, repository=None):
+        self.calls.append((query, variables))
+        if "query FollowUps" in query:
+            return {"data": self.follow_ups.pop(0)}
+        nodes, more = self.pages.pop(0)
+        return {
+            "data": {
+                "repository": {"nameWithOwner": "acme/widgets"},
+                "search": connection(nodes, more, "cursor"),
+            }
+        }
+
+
+def make_walker(client):
+    return RepositoryWalker(
+        client,
+        AdaptivePageSize(50, LOGGER),
+        AdaptivePageSize(20, LOGGER, floor=1),
+        LOGGER,
+    )
+
+
+def test_overflowing_connections_of_several_prs_share_one_follow_up_request():
+    many_files = pr_node(
+        1,
+        "2024-01-01T00:00:00Z",
+        files=connection([{"path": "a", "changeType": "ADDED"}], more=True, cursor="f1"),
+    )
+    many_commits = pr_node(
+        2,
+        "2024-01-02T00:00:00Z",
+        commits=connection([{"commit": {"oid": "x1"}}], more=True, cursor="c1", total=2),
+    )
+    follow_up = {
+        "f0": {"connection": connection([{"path": "b", "changeType": "MODIFIED"}])},
+        "f1": {"connection": connection([{"commit": {"oid": "x2"}}])},
+    }
+    client = ScriptedClient([([many_files, many_commits], False)], [follow_up])
+    pages = list(make_walker(client).walk("acme/widgets", Progress()))
+    assert len(pages) == 1
+    assert len(client.calls) == 2
+    follow_up_variables = client.calls[1][1]
+    assert follow_up_variables == {"id0": "PR_1", "after0": "f1", "id1": "PR_2", "after1": "c1"}
+    first, second = pages[0].bundles
+    assert [f["path"] for f in first.files] == ["a", "b"]
+    assert [c["sha"] for c in second.commits] == ["x1", "x2"]
+    assert pages[0].progress == Progress("2024-01-02T00:00:00Z", ["PR_2"])
+
+
+def test_each_page_restarts_from_the_bookmark_and_skips_prs_already_emitted():
+    page_one = [pr_node(1, "2024-01-01T00:00:00Z"), pr_node(2, "2024-01-02T00:00:00Z")]
+    page_two = [pr_node(2, "2024-01-02T00:00:00Z"), pr_node(3, "2024-01-03T00:00:00Z")]
+    client = ScriptedClient([(page_one, True), (page_two, False)])
+    pages = list(make_walker(client).walk("acme/widgets", Progress()))
+    numbers = [b.pull_request["number"] for page in pages for b in page.bundles]
+    assert numbers == [1, 2, 3]
+    second_search = client.calls[1][1]
+    assert second_search["after"] is None
+    assert "updated:>=2024-01-02T00:00:00+00:00" in second_search["searchQuery"]
+    assert "sort:updated-asc" in second_search["searchQuery"]
+
+
+def test_a_rerun_without_changes_emits_nothing_from_one_request():
+    saved = Progress("2024-01-02T00:00:00Z", ["PR_2"])
+    client = ScriptedClient([([pr_node(2, "2024-01-02T00:00:00Z")], False)])
+    pages = list(make_walker(client).walk("acme/widgets", saved))
+    assert [len(page.bundles) for page in pages] == [0]
+    assert len(client.calls) == 1
+
+
+def test_a_page_entirely_at_the_bookmark_second_follows_the_cursor():
+    saved = Progress("2024-01-02T00:00:00Z", ["PR_1", "PR_2"])
+    same_second = [pr_node(1, "2024-01-02T00:00:00Z"), pr_node(2, "2024-01-02T00:00:00Z")]
+    client = ScriptedClient([(same_second, True), ([pr_node(3, "2024-01-02T00:00:00Z")], False)])
+    pages = list(make_walker(client).walk("acme/widgets", saved))
+    assert client.calls[1][1]["after"] == "cursor"
+    assert [b.pull_request["number"] for b in pages[1].bundles] == [3]
+    assert pages[1].progress.seen_ids == ["PR_1", "PR_2", "PR_3"]
