@@ -75,10 +75,34 @@ def transient_wait_seconds(failures: int, policy: RetryPolicy, rng: random.Rando
     return min(2.0**failures, policy.backoff_cap) * (1 + rng.uniform(0, policy.jitter))
 
 
-def _is_secondary_limit(status: int, body_text: str) -> bool:
-    return status in (403, 429) and (
-        status == 429 or "secondary rate limit" in body_text.lower() or "abuse" in body_text
-    )
+def _error_messages(body: dict | None) -> list[str]:
+    messages = [str(e.get("message", "")) for e in (body or {}).get("errors") or []]
+    if body and body.get("message"):
+        messages.append(str(body["message"]))
+    return messages
+
+
+def _is_secondary_limit(status: int, body: dict | None, text: str) -> bool:
+    """429, or a 200/403 whose error says so (GraphQL answers secondary limits with either)."""
+    if status == 429:
+        return True
+    if status not in (200, 403):
+        return False
+    messages = _error_messages(body) if body is not None else [text[:2000]]
+    return any("secondary rate limit" in m.lower() or "abuse" in m.lower() for m in messages)
+
+
+def _transient_problem(status: int, body: dict | None) -> str | None:
+    """A failure worth retrying as is: server errors, unreadable bodies, partial data."""
+    if status >= 500:
+        return f"HTTP {status}"
+    if status == 200 and body is None:
+        return "unreadable JSON body"
+    messages = [m.lower() for m in _error_messages(body)]
+    if status == 200 and any("something went wrong" in m or "timeout" in m for m in messages):
+        # GitHub nulls what it could not load in time; records built from it would be incomplete.
+        return "partial data: " + "; ".join(_error_messages(body))[:200]
+    return None
 
 
 def _primary_limit_error(body: dict | None) -> bool:
@@ -173,19 +197,20 @@ class GraphQLClient:
             if status in (502, 504):
                 raise QueryTimeoutError(f"HTTP {status} from GitHub (query too heavy or slow)")
             text = response.text
-            if _is_secondary_limit(status, text):
+            body = self._json(response)
+            if _is_secondary_limit(status, body, text):
                 failures = self._count_failure(failures, f"secondary rate limit (HTTP {status})")
                 wait = retry_wait_seconds(
                     response.headers, failures, self.clock.time(), self.policy, self._rng
                 )
                 self._pause_everyone(wait, f"secondary rate limit (HTTP {status})")
                 continue
-            body = self._json(response)
             if _primary_limit_error(body) or (status == 403 and self._remaining_zero(response)):
                 self.tokens.exhaust(token, _header_float(response.headers, "x-ratelimit-reset"))
                 continue
-            if status >= 500:
-                failures = self._count_failure(failures, f"HTTP {status}")
+            transient = _transient_problem(status, body)
+            if transient:
+                failures = self._count_failure(failures, transient)
                 self._sleep(transient_wait_seconds(failures, self.policy, self._rng), "retry")
                 continue
             if status >= 400 or body is None or body.get("data") is None:
@@ -298,8 +323,6 @@ class GraphQLClient:
 
     @staticmethod
     def _describe_failure(status: int, body: dict | None, text: str) -> str:
-        messages = [e.get("message", "") for e in (body or {}).get("errors") or []]
-        if body and body.get("message"):
-            messages.append(body["message"])
+        messages = _error_messages(body)
         detail = "; ".join(m for m in messages if m) or text[:300]
         return f"GitHub GraphQL request failed (HTTP {status}): {detail}"

@@ -196,3 +196,41 @@ def test_tokens_with_more_budget_are_preferred():
     client.execute("{ viewer { login } }", {})
     client.execute("{ viewer { login } }", {})
     assert session.tokens_used == ["tok-one", "tok-two"]
+
+
+def test_secondary_limit_inside_a_200_answer_is_recognised():
+    body = {
+        "errors": [{"type": "RATE_LIMITED", "message": "You have exceeded a secondary rate limit."}]
+    }
+    client, session, clock = make_client(
+        [FakeResponse(200, body, {"retry-after": "5"}), FakeResponse(body=OK_BODY)]
+    )
+    assert client.execute("{ viewer { login } }", {})["data"]
+    assert clock.slept == 5
+    assert session.tokens_used == ["tok-one", "tok-one"]  # not treated as primary exhaustion
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        FakeResponse(200, '{"data": {"viewer": '),
+        FakeResponse(
+            200,
+            {
+                "data": {"viewer": None},
+                "errors": [{"path": ["viewer"], "message": "Something went wrong while executing"}],
+            },
+        ),
+    ],
+)
+def test_unreadable_or_partial_answers_are_retried(broken):
+    client, session, _ = make_client([broken, FakeResponse(body=OK_BODY)])
+    assert client.execute("{ viewer { login } }", {})["data"]["viewer"] == {"login": "x"}
+    assert len(session.calls) == 2
+
+
+def test_not_found_errors_are_returned_to_the_caller():
+    body = {"data": {"repository": None}, "errors": [{"type": "NOT_FOUND", "message": "nope"}]}
+    client, session, _ = make_client([FakeResponse(body=body)])
+    assert client.execute("{ viewer { login } }", {})["errors"][0]["type"] == "NOT_FOUND"
+    assert len(session.calls) == 1
