@@ -18,3 +18,8 @@
         else 'over_75_pct'
     end
 {%- endmacro %}
+
+{#- A text[] from an array column that landed as text[], jsonb[] or jsonb. -#}
+{% macro json_text_array(column) -%}
+    array(select jsonb_array_elements_text(coalesce(to_jsonb({{ column }}), cast('[]' as jsonb))))
+{%- endmacro %}

@@ -53,7 +53,7 @@ logins as (
     select
         pull_request_id,
         'pull_request_author' as evidence_source,
-        author_login as login
+        author_login as actor_login
     from pull_requests
     where author_login is not null
 
@@ -62,7 +62,7 @@ logins as (
     select
         pull_request_id,
         'commit_author' as evidence_source,
-        author_login as login
+        author_login as actor_login
     from commits
     where author_login is not null
 
@@ -91,12 +91,12 @@ matches as (
         signatures.tool_name,
         signatures.priority,
         logins.evidence_source,
-        logins.login as evidence
+        logins.actor_login as evidence
     from logins
     inner join signatures
         on
             signatures.signal_type = 'bot_author'
-            and logins.login ~* signatures.pattern
+            and logins.actor_login ~* signatures.pattern
 
 ),
 

@@ -51,7 +51,8 @@ candidates as (
         found.match_position,
         found.match_groups[1] as jira_key
     from texts
-    cross join lateral
+    cross join
+        lateral
         regexp_matches(texts.text_value, '\m([A-Z][A-Z0-9]+-[1-9][0-9]*)\M', 'g')
         with ordinality as found (match_groups, match_position)
     where texts.text_value is not null
@@ -71,13 +72,13 @@ accepted as (
     where
         split_part(jira_key, '-', 1) not in (
             {%- for word in var('jira_key_denylist') %}
-            '{{ word }}'{{ "," if not loop.last }}
+                '{{ word }}'{{ "," if not loop.last }}
             {%- endfor %}
         )
         {%- if var('jira_project_keys') | length > 0 %}
             and split_part(jira_key, '-', 1) in (
                 {%- for key in var('jira_project_keys') %}
-                '{{ key }}'{{ "," if not loop.last }}
+                    '{{ key }}'{{ "," if not loop.last }}
                 {%- endfor %}
             )
         {%- endif %}

@@ -71,7 +71,7 @@ detected_rows as (
     select
         'assistance' as cohort_type,
         case when is_ai_assisted_detected then 'ai_assisted' else 'not_ai_assisted' end as cohort,
-        tiered.*
+        *
     from tiered
 
     union all
@@ -79,7 +79,7 @@ detected_rows as (
     select
         'adoption_tier' as cohort_type,
         detected_tier as cohort,
-        tiered.*
+        *
     from tiered
 
 ),
@@ -89,7 +89,7 @@ sim_rows as (
     select
         'assistance' as cohort_type,
         case when sim_ai_used then 'ai_assisted' else 'not_ai_assisted' end as cohort,
-        tiered.*
+        *
     from tiered
     where sim_ai_used is not null
 
@@ -98,7 +98,7 @@ sim_rows as (
     select
         'adoption_tier' as cohort_type,
         sim_tier as cohort,
-        tiered.*
+        *
     from tiered
     where sim_tier is not null
 
@@ -151,15 +151,30 @@ cohorts as (
         'ai_assisted' as cohort,
         1 as cohort_order
     union all
-    select 'assistance', 'not_ai_assisted', 2
+    select
+        'assistance' as cohort_type,
+        'not_ai_assisted' as cohort,
+        2 as cohort_order
     union all
-    select 'adoption_tier', 'under_25_pct', 3
+    select
+        'adoption_tier' as cohort_type,
+        'under_25_pct' as cohort,
+        3 as cohort_order
     union all
-    select 'adoption_tier', '25_to_50_pct', 4
+    select
+        'adoption_tier' as cohort_type,
+        '25_to_50_pct' as cohort,
+        4 as cohort_order
     union all
-    select 'adoption_tier', '50_to_75_pct', 5
+    select
+        'adoption_tier' as cohort_type,
+        '50_to_75_pct' as cohort,
+        5 as cohort_order
     union all
-    select 'adoption_tier', 'over_75_pct', 6
+    select
+        'adoption_tier' as cohort_type,
+        'over_75_pct' as cohort,
+        6 as cohort_order
 
 )
 

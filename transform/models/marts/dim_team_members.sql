@@ -13,7 +13,7 @@ latest_display_names as (
         display_name
     from activity
     where display_name is not null
-    order by member_login, activity_at desc, activity_id
+    order by member_login asc, activity_at desc, activity_id asc
 
 ),
 

@@ -25,7 +25,7 @@ draws as (
 
     select
         member_days.*,
-        member_login || ':' || activity_date as usage_key,
+        member_days.member_login || ':' || member_days.activity_date as usage_key,
         {{ sim_random('member_login', 'adopter') }}
         < {{ var('sim_ai_adopter_rate') }} as sim_is_adopter
     from member_days

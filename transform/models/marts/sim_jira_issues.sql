@@ -78,9 +78,11 @@ select
         cast('{{ var("sim_sprint_start_date") }}' as date)
         + cast(
             floor(
-                (cast(first_linked_pr_created_at as date)
-                - cast('{{ var("sim_sprint_start_date") }}' as date))
-                / {{ var('sim_sprint_length_days') }}.0
+                (
+                    cast(first_linked_pr_created_at as date)
+                    - cast('{{ var("sim_sprint_start_date") }}' as date)
+                )
+                / cast({{ var('sim_sprint_length_days') }} as numeric)
             ) * {{ var('sim_sprint_length_days') }} as integer
         )
         as date

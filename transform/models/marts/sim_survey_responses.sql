@@ -94,14 +94,17 @@ select
     -- 1 (poor) to 5 (excellent), skewed towards 3-4.
     cast(
         least(5, 1 + floor(
-            ({{ sim_random('response_key', 'quality_a') }}
-            + {{ sim_random('response_key', 'quality_b') }}) * 2.5
+            (
+                {{ sim_random('response_key', 'quality_a') }}
+                + {{ sim_random('response_key', 'quality_b') }}
+            ) * 2.5
         )) as integer
     ) as sim_perceived_quality,
     case
         when respondent_role = 'reviewer'
             then case
-                when {{ sim_random('response_key', 'guess') }}
+                when
+                    {{ sim_random('response_key', 'guess') }}
                     < {{ var('sim_reviewer_guess_accuracy') }}
                     then author_sim_ai_used
                 else not author_sim_ai_used

@@ -34,13 +34,26 @@ author_answers as (
 
 weeks as (
 
-    select repository, created_week as week_start from pull_requests
+    select
+        repository,
+        created_week as week_start
+    from pull_requests
     union
-    select repository, merged_week as week_start from pull_requests where merged_week is not null
+    select
+        repository,
+        merged_week as week_start
+    from pull_requests
+    where merged_week is not null
     union
-    select repository, submitted_week as week_start from reviews
+    select
+        repository,
+        submitted_week as week_start
+    from reviews
     union
-    select repository, completed_week as week_start from check_runs
+    select
+        repository,
+        completed_week as week_start
+    from check_runs
 
 ),
 
@@ -78,7 +91,7 @@ merged as (
         {{ median('pull_requests.pickup_time_hours') }} as median_pickup_time_hours,
         {{ median('pull_requests.review_time_hours') }} as median_review_time_hours,
         count(*) filter (where pull_requests.is_ai_assisted_detected) as prs_merged_ai_detected,
-        count(author_answers.pull_request_id) as prs_merged_with_sim_author_answer,
+        count(author_answers.pull_request_id) as prs_merged_sim_answered,
         count(*) filter (where author_answers.sim_ai_used) as prs_merged_sim_ai_used
     from pull_requests
     left join author_answers
@@ -141,8 +154,7 @@ select
         {{ safe_divide('merged.prs_merged_ai_detected', 'merged.prs_merged') }}, 4
     ) as ai_assisted_share_detected,
     round(
-        {{ safe_divide('merged.prs_merged_sim_ai_used', 'merged.prs_merged_with_sim_author_answer') }},
-        4
+        {{ safe_divide('merged.prs_merged_sim_ai_used', 'merged.prs_merged_sim_answered') }}, 4
     ) as sim_ai_assisted_share
 
 from weeks

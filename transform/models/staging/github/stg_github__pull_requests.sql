@@ -34,18 +34,11 @@ renamed as (
         base_ref_name,
         head_ref_name,
         head_sha,
-        -- to_jsonb() accepts both text[] and jsonb, so either landing type works.
-        array(
-            select jsonb_array_elements_text(coalesce(to_jsonb(source.labels), '[]'::jsonb))
-        ) as labels,
+        {{ json_text_array('labels') }} as labels,
         milestone_title,
         review_decision,
-        array(
-            select jsonb_array_elements_text(
-                coalesce(to_jsonb(source.requested_reviewers), '[]'::jsonb)
-            )
-        ) as requested_reviewers,
-        coalesce(to_jsonb(closing_issues), '[]'::jsonb) as closing_issues,
+        {{ json_text_array('requested_reviewers') }} as requested_reviewers,
+        coalesce(to_jsonb(closing_issues), cast('[]' as jsonb)) as closing_issues,
         cast(commits_count as integer) as commits_count,
         cast(reviews_count as integer) as reviews_count,
         cast(_sdc_batched_at as timestamp) as loaded_at
