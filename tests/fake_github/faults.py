@@ -1,0 +1,105 @@
+"""Faults on demand: each rule fires on every Nth request, or at random, optionally a bounded number of times.
+
+Kinds:
+- `latency`: sleep `seconds` before answering.
+- `rate_limit`: exhaust the token's primary quota; 200 with `errors[].type = RATE_LIMITED`,
+  `x-ratelimit-remaining: 0` and a reset `reset_in` seconds ahead.
+- `secondary_403`, `secondary_429`, `secondary_200`: a secondary rate limit (with `retry-after`
+  when `retry_after` is set).
+- `timeout`: a 502 with GitHub's timeout body, for queries whose node count exceeds `node_threshold`.
+- `server_error`: a 5xx (`status`, or one of 500/502/503/504 at random).
+- `malformed_json`, `truncated_json`: a 200 whose body is not valid JSON.
+- `partial_data`: `data` with one list element nulled and a matching entry in `errors`.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, field
+
+FAULT_KINDS = (
+    "latency",
+    "rate_limit",
+    "secondary_403",
+    "secondary_429",
+    "secondary_200",
+    "timeout",
+    "server_error",
+    "malformed_json",
+    "truncated_json",
+    "partial_data",
+)
+
+
+@dataclass
+class Fault:
+    kind: str
+    every: int = 1
+    probability: float | None = None
+    times: int | None = None
+    seconds: float = 0.0
+    retry_after: int | None = None
+    reset_in: int = 60
+    node_threshold: int = 0
+    status: int | None = None
+    seen: int = field(default=0, compare=False)
+    fired: int = field(default=0, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(
+                f"unknown fault kind {self.kind!r}; expected one of {', '.join(FAULT_KINDS)}"
+            )
+        if self.every < 1:
+            raise ValueError("every must be at least 1")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class FaultInjector:
+    """Holds the active fault rules and decides, per request, which of them fire."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._rules: list[Fault] = []
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._rules.append(fault)
+        return fault
+
+    def clear(self, kind: str | None = None) -> None:
+        with self._lock:
+            self._rules = [f for f in self._rules if kind is not None and f.kind != kind]
+
+    @property
+    def rules(self) -> list[Fault]:
+        with self._lock:
+            return list(self._rules)
+
+    def plan(self) -> dict[str, Fault]:
+        """Advance every rule's counter by one request; return the rules that fire now, by kind."""
+        firing: dict[str, Fault] = {}
+        with self._lock:
+            for fault in self._rules:
+                if fault.times is not None and fault.fired >= fault.times:
+                    continue
+                fault.seen += 1
+                if fault.probability is not None:
+                    fires = self._random.random() < fault.probability
+                else:
+                    fires = fault.seen % fault.every == 0
+                if fires and fault.kind not in firing:
+                    firing[fault.kind] = fault
+            return firing
+
+    def mark_fired(self, fault: Fault) -> None:
+        with self._lock:
+            fault.fired += 1
+
+    def pick_status(self, fault: Fault) -> int:
+        with self._lock:
+            return fault.status or self._random.choice((500, 502, 503, 504))

@@ -1,0 +1,421 @@
+"""The HTTP server: a route table shared by the GraphQL endpoint, admin endpoints and (later) REST.
+
+Every API request (route kind other than `admin`) passes the same pipeline: faults are planned,
+latency injected, the token checked, secondary limits and 5xx faults applied, the route handler
+run, body faults applied, `x-ratelimit-*` headers added and the request accounted in `/_stats`.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from . import mutations
+from .faults import Fault, FaultInjector
+from .generator import generate_dataset
+from .graphql_endpoint import GraphQLEndpoint
+from .models import Dataset, format_datetime
+from .ratelimit import RateLimiter
+from .stats import Stats
+
+DEFAULT_TOKENS = ("fake-token-1", "fake-token-2")
+BAD_CREDENTIALS = {
+    "message": "Bad credentials",
+    "documentation_url": "https://docs.github.com/graphql",
+}
+SECONDARY_MESSAGE = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID {request_id}."
+)
+SECONDARY_DOCS = "https://docs.github.com/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api#secondary-rate-limits"
+SERVER_ERROR_BODIES = {
+    500: {"message": "Server Error"},
+    502: {"message": "Server Error"},
+    503: {"message": "Service Unavailable"},
+    504: {
+        "message": "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists."
+    },
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: Any
+    body: bytes
+    request_id: str
+    match: re.Match[str] | None = None
+    token_label: str | None = None
+    faults: dict[str, Fault] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"{}")
+
+
+@dataclass
+class Response:
+    status: int = 200
+    body: Any = None  # bytes, or anything JSON-serialisable
+    headers: dict[str, str] = field(default_factory=dict)
+    cost: int = 0
+    node_count: int = 0
+    operation: str | None = None
+    applied_faults: list[str] = field(default_factory=list)
+
+    def encoded(self) -> bytes:
+        if isinstance(self.body, bytes):
+            return self.body
+        return json.dumps(self.body).encode()
+
+
+@dataclass
+class Route:
+    method: str
+    pattern: re.Pattern[str]
+    handler: Callable[[Request], Response]
+    kind: str = "rest"  # "graphql", "rest" or "admin"
+    resource: str = "core"  # which primary quota its x-ratelimit-* headers show
+
+
+class FakeGitHub:
+    """A local GitHub API stand-in. Use as a context manager, or call `start()` and `stop()`."""
+
+    def __init__(
+        self,
+        *,
+        seed: int = 42,
+        prs: int = 200,
+        repositories: Iterable[str] | None = None,
+        dataset: Dataset | None = None,
+        now: datetime | str | None = None,
+        heavy_tails: bool = True,
+        tokens: Iterable[str] = DEFAULT_TOKENS,
+        rate_limit: int = 5000,
+        rate_limit_window: float = 3600,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: Iterable[Fault] = (),
+        fault_seed: int = 0,
+        log: bool = False,
+    ) -> None:
+        self.dataset = dataset or generate_dataset(
+            seed=seed,
+            prs=prs,
+            repositories=list(repositories) if repositories else None,
+            now=now,
+            heavy_tails=heavy_tails,
+        )
+        self.tokens = list(tokens)
+        self.limiters = {
+            "graphql": RateLimiter(rate_limit, rate_limit_window),
+            "core": RateLimiter(rate_limit, rate_limit_window),
+        }
+        self.faults = FaultInjector(fault_seed)
+        for fault in faults:
+            self.faults.add(fault)
+        self.stats_recorder = Stats()
+        self.graphql = GraphQLEndpoint(self.dataset, self.limiters["graphql"])
+        self.host, self.port = host, port
+        self.log = log
+        self.routes: list[Route] = []
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._request_ids = itertools.count(1)
+        self._install_routes()
+
+    # Lifecycle --------------------------------------------------------------------------------
+    def start(self) -> FakeGitHub:
+        handler = type("BoundHandler", (_Handler,), {"app": self})
+        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd.daemon_threads = True
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> FakeGitHub:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def graphql_url(self) -> str:
+        return f"{self.url}/graphql"
+
+    # Tokens, stats, faults ----------------------------------------------------------------------
+    def token_label(self, token: str | None) -> str | None:
+        """`token-1`, `token-2`, ... for configured tokens; None for anything else. Never the value."""
+        if token is None or token not in self.tokens:
+            return None
+        return f"token-{self.tokens.index(token) + 1}"
+
+    def stats(self) -> dict[str, Any]:
+        return self.stats_recorder.snapshot()
+
+    def reset_stats(self) -> None:
+        """Clear accounting and every token's quota (faults stay)."""
+        self.stats_recorder.reset()
+        for limiter in self.limiters.values():
+            limiter.reset()
+
+    def rate_limit(self, token: str, resource: str = "graphql") -> dict[str, Any]:
+        label = self.token_label(token)
+        if label is None:
+            raise KeyError("not a configured token")
+        snap = self.limiters[resource].snapshot(label)
+        return {
+            "limit": snap.limit,
+            "used": snap.used,
+            "remaining": snap.remaining,
+            "reset": snap.reset,
+        }
+
+    def add_fault(self, kind: str, **params: Any) -> Fault:
+        """Switch a fault on; see `tests.fake_github.faults` for kinds and parameters."""
+        return self.faults.add(Fault(kind=kind, **params))
+
+    def clear_faults(self, kind: str | None = None) -> None:
+        self.faults.clear(kind)
+
+    # Clock and mutations --------------------------------------------------------------------------
+    @property
+    def now(self) -> datetime:
+        return self.dataset.now
+
+    def advance_clock(self, seconds: float) -> datetime:
+        mutations.advance_clock(self.dataset, seconds)
+        return self.dataset.now
+
+    def add_pull_request(self, repository: str, **fields: Any):
+        return mutations.add_pull_request(self.dataset, repository, **fields)
+
+    def add_review(self, repository: str, number: int, **fields: Any):
+        return mutations.add_review(self.dataset, repository, number, **fields)
+
+    def add_commit(self, repository: str, number: int, **fields: Any):
+        return mutations.add_commit(self.dataset, repository, number, **fields)
+
+    def merge_pull_request(self, repository: str, number: int, **fields: Any):
+        return mutations.merge_pull_request(self.dataset, repository, number, **fields)
+
+    def close_pull_request(self, repository: str, number: int):
+        return mutations.close_pull_request(self.dataset, repository, number)
+
+    # Routing ------------------------------------------------------------------------------------
+    def add_route(
+        self,
+        method: str,
+        pattern: str,
+        handler: Callable[[Request], Response],
+        *,
+        kind: str = "rest",
+        resource: str = "core",
+    ) -> None:
+        """Register a handler; `pattern` is a regex matched against the whole path."""
+        self.routes.append(Route(method.upper(), re.compile(pattern), handler, kind, resource))
+
+    def _install_routes(self) -> None:
+        from .admin import install_admin_routes
+
+        for path in ("/graphql", "/api/graphql"):
+            self.add_route(
+                "POST", re.escape(path), self._graphql, kind="graphql", resource="graphql"
+            )
+        install_admin_routes(self)
+
+    def _graphql(self, request: Request) -> Response:
+        outcome = self.graphql.handle(
+            request.body, request.token_label or "", request.faults, request.request_id
+        )
+        return Response(
+            status=outcome.status,
+            body=outcome.payload,
+            headers=outcome.quota.headers("graphql"),
+            cost=outcome.cost,
+            node_count=outcome.node_count,
+            operation=outcome.operation_name,
+            applied_faults=outcome.applied_faults,
+        )
+
+    def next_request_id(self) -> str:
+        n = next(self._request_ids)
+        return (
+            f"FAKE:{n:04X}:{n * 7919 % 65536:04X}:{n * 104729 % 1048576:05X}:{int(time.time()):08X}"
+        )
+
+    def dispatch(self, method: str, raw_path: str, headers: Any, body: bytes) -> Response:
+        """Run one request through the pipeline (also usable without a socket)."""
+        parts = urlsplit(raw_path)
+        request = Request(
+            method, parts.path, parse_qs(parts.query), headers, body, self.next_request_id()
+        )
+        route = None
+        for candidate in self.routes:
+            match = candidate.pattern.fullmatch(parts.path)
+            if match and candidate.method == method:
+                route, request.match = candidate, match
+                break
+        if route is None:
+            return Response(
+                404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}
+            )
+        if route.kind == "admin":
+            return route.handler(request)
+        return self._api(route, request)
+
+    def _api(self, route: Route, request: Request) -> Response:
+        request.faults = self.faults.plan()
+        applied: list[str] = []
+        latency = request.faults.get("latency")
+        if latency is not None:
+            self.faults.mark_fired(latency)
+            applied.append("latency")
+            time.sleep(latency.seconds)
+        request.token_label = self.token_label(_bearer(request.headers.get("Authorization")))
+        limiter = self.limiters.get(route.resource, self.limiters["core"])
+        if request.token_label is None:
+            response = Response(
+                401,
+                dict(BAD_CREDENTIALS),
+                {
+                    "x-ratelimit-limit": "60",
+                    "x-ratelimit-remaining": "60",
+                    "x-ratelimit-used": "0",
+                    "x-ratelimit-reset": str(int(time.time()) + 3600),
+                    "x-ratelimit-resource": route.resource,
+                },
+            )
+        else:
+            response = self._early_fault(request, limiter, route) or route.handler(request)
+        for kind in ("malformed_json", "truncated_json"):
+            fault = request.faults.get(kind)
+            if fault is not None and response.status == 200 and request.token_label is not None:
+                encoded = response.encoded()
+                response.body = (
+                    encoded[: max(1, len(encoded) // 2)]
+                    if kind == "truncated_json"
+                    else b'{"data": {"repository": <html>oops</html>'
+                )
+                response.applied_faults.append(kind)
+                break
+        for kind in response.applied_faults:
+            if kind in request.faults:
+                self.faults.mark_fired(request.faults[kind])
+        if request.token_label is not None and "x-ratelimit-remaining" not in response.headers:
+            response.headers.update(limiter.snapshot(request.token_label).headers(route.resource))
+        response.headers.setdefault("x-github-request-id", request.request_id)
+        self.stats_recorder.record(
+            kind=route.kind,
+            status=response.status,
+            token_label=request.token_label,
+            operation=response.operation,
+            cost=response.cost,
+            node_count=response.node_count,
+            faults=applied + response.applied_faults,
+        )
+        return response
+
+    def _early_fault(self, request: Request, limiter: RateLimiter, route: Route) -> Response | None:
+        label = request.token_label or ""
+        for kind, status in (
+            ("secondary_403", 403),
+            ("secondary_429", 429),
+            ("secondary_200", 200),
+        ):
+            fault = request.faults.get(kind)
+            if fault is None:
+                continue
+            message = SECONDARY_MESSAGE.format(request_id=request.request_id)
+            body: dict[str, Any] = {"documentation_url": SECONDARY_DOCS, "message": message}
+            if status == 200:
+                body = {"errors": [{"type": "RATE_LIMITED", "message": message}]}
+            headers = limiter.snapshot(label).headers(route.resource)
+            if fault.retry_after is not None:
+                headers["retry-after"] = str(fault.retry_after)
+            return Response(status, body, headers, operation=None, applied_faults=[kind])
+        fault = request.faults.get("server_error")
+        if fault is not None:
+            status = self.faults.pick_status(fault)
+            return Response(
+                status,
+                SERVER_ERROR_BODIES.get(status, {"message": "Server Error"}),
+                applied_faults=["server_error"],
+            )
+        return None
+
+
+def _bearer(header: str | None) -> str | None:
+    if not header:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    if scheme.lower() not in ("bearer", "token") or not value.strip():
+        return None
+    return value.strip()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    app: FakeGitHub
+    protocol_version = "HTTP/1.1"
+    server_version = "GitHub.com"
+    sys_version = ""
+
+    def _serve(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        try:
+            response = self.app.dispatch(self.command, self.path, self.headers, body)
+        except Exception as exc:  # a bug in the stand-in: answer 500 and say so on stderr
+            print(f"fake_github: {type(exc).__name__}: {exc}", file=sys.stderr)
+            response = Response(500, {"message": "Server Error (stand-in bug)"})
+        payload = response.encoded()
+        self.send_response(response.status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self.app.log:  # method, path and status only: never headers, so never tokens
+            sys.stderr.write(f"fake_github {self.address_string()} {format % args}\n")
+
+
+def dataset_summary(dataset: Dataset) -> dict[str, Any]:
+    return {
+        "seed": dataset.seed,
+        "now": format_datetime(dataset.now),
+        "repositories": {
+            name: len(repo.pull_requests) for name, repo in dataset.repositories.items()
+        },
+    }

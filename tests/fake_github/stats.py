@@ -1,0 +1,72 @@
+"""Request accounting behind `GET /_stats`: requests and cost, in total, per token and per operation."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections import Counter, defaultdict
+from typing import Any
+
+
+class Stats:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._requests = 0
+            self._cost = 0
+            self._status = Counter()
+            self._faults = Counter()
+            self._by_kind = Counter()
+            self._tokens: dict[str, dict[str, int]] = defaultdict(
+                lambda: {"requests": 0, "cost": 0}
+            )
+            self._operations: dict[str, dict[str, int]] = defaultdict(
+                lambda: {"requests": 0, "cost": 0}
+            )
+            self._nodes = 0
+
+    def record(
+        self,
+        *,
+        kind: str,
+        status: int,
+        token_label: str | None,
+        operation: str | None,
+        cost: int = 0,
+        node_count: int = 0,
+        faults: list[str] | tuple[str, ...] = (),
+    ) -> None:
+        with self._lock:
+            self._requests += 1
+            self._cost += cost
+            self._nodes += node_count
+            self._status[str(status)] += 1
+            self._by_kind[kind] += 1
+            for fault in faults:
+                self._faults[fault] += 1
+            if token_label is not None:
+                self._tokens[token_label]["requests"] += 1
+                self._tokens[token_label]["cost"] += cost
+            if operation is not None:
+                self._operations[operation]["requests"] += 1
+                self._operations[operation]["cost"] += cost
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(
+                {
+                    "requests": self._requests,
+                    "cost": self._cost,
+                    "node_count": self._nodes,
+                    "by_kind": dict(self._by_kind),
+                    "status": dict(self._status),
+                    "errors_4xx": sum(n for s, n in self._status.items() if s.startswith("4")),
+                    "errors_5xx": sum(n for s, n in self._status.items() if s.startswith("5")),
+                    "faults": dict(self._faults),
+                    "tokens": dict(self._tokens),
+                    "operations": dict(self._operations),
+                }
+            )
