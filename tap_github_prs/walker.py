@@ -18,7 +18,11 @@ from tap_github_prs import queries
 from tap_github_prs.client import GraphQLClient, transient_wait_seconds
 from tap_github_prs.errors import GitHubAPIError, QueryTimeoutError, RepositoryNotFoundError
 from tap_github_prs.page_size import AdaptivePageSize
-from tap_github_prs.queries.follow_ups import FollowUpRequest, build_follow_up_query
+from tap_github_prs.queries.follow_ups import (
+    FOLLOW_UP_PAGE_SIZE,
+    FollowUpRequest,
+    build_follow_up_query,
+)
 from tap_github_prs.records import (
     check_run_record,
     child_link,
@@ -41,6 +45,18 @@ PULL_REQUEST_CONNECTIONS = {
     "labels": "labels",
     "review_requests": "reviewRequests",
     "closing_issues": "closingIssuesReferences",
+}
+
+# What identifies a node of each continued connection, to merge overlapping pages.
+NODE_KEYS: dict[str, t.Callable[[dict], t.Any]] = {
+    "reviews": lambda node: node["id"],
+    "commits": lambda node: node["commit"]["oid"],
+    "files": lambda node: node["path"],
+    "labels": lambda node: node["name"],
+    "review_requests": lambda node: repr(node.get("requestedReviewer")),
+    "closing_issues": lambda node: node.get("url"),
+    "check_suites": lambda node: node["id"],
+    "check_runs": lambda node: node["id"],
 }
 
 
@@ -288,7 +304,11 @@ class RepositoryWalker:
     ) -> None:
         page_info = connection.get("pageInfo") or {}
         if page_info.get("hasNextPage") and page_info.get("endCursor"):
-            pending.append((FollowUpRequest(kind, node_id, page_info["endCursor"]), sink))
+            left = (connection.get("totalCount") or 0) - len(sink)
+            with_tail = FOLLOW_UP_PAGE_SIZE < left <= 2 * FOLLOW_UP_PAGE_SIZE
+            pending.append(
+                (FollowUpRequest(kind, node_id, page_info["endCursor"], with_tail), sink)
+            )
 
     def _prepare_suite(self, pending: list, suite: dict) -> None:
         runs_connection = suite.get("checkRuns") or {}
@@ -322,6 +342,13 @@ class RepositoryWalker:
             for index, (request, sink) in enumerate(batch):
                 connection = ((body["data"].get(f"f{index}") or {}).get("connection")) or {}
                 new_nodes = nodes_of(connection)
+                if request.with_tail:
+                    # The after-page and the last page overlap or meet: the list is complete.
+                    tail = nodes_of((body["data"].get(f"f{index}") or {}).get("tail"))
+                    key = NODE_KEYS[request.kind]
+                    known = {key(node) for node in sink} | {key(node) for node in new_nodes}
+                    new_nodes += [node for node in tail if key(node) not in known]
+                    connection = {}
                 sink.extend(new_nodes)
                 if request.kind == "check_suites":
                     for suite in new_nodes:

@@ -43,6 +43,8 @@ class FollowUpRequest:
     kind: str
     node_id: str
     cursor: str
+    # Also fetch the connection's last page: with at most 200 nodes left, one round finishes it.
+    with_tail: bool = False
 
 
 def build_follow_up_query(requests: list[FollowUpRequest]) -> tuple[str, dict[str, str]]:
@@ -63,8 +65,13 @@ def build_follow_up_query(requests: list[FollowUpRequest]) -> tuple[str, dict[st
             f"        pageInfo {{ ...PageInfoFields }}\n"
             f"        nodes {{ {kind.selection} }}\n"
             f"      }}\n"
-            f"    }}\n"
-            f"  }}"
+            + (
+                f"      tail: {kind.field}(last: {size}) {{ nodes {{ {kind.selection} }} }}\n"
+                if request.with_tail
+                else ""
+            )
+            + "    }\n"
+            "  }"
         )
     body = (
         f"query FollowUps({', '.join(declarations)}) {{\n"
