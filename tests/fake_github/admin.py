@@ -1,4 +1,4 @@
-"""Admin endpoints: `/_stats`, `/_reset` and `/_admin/...` for the CLI, the demo and other processes."""
+"""Admin endpoints `/_stats`, `/_reset` and `/_admin/...` for the CLI and the demo."""
 
 from __future__ import annotations
 

@@ -18,9 +18,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m tests.fake_github",
         description=(
-            "A local stand-in for GitHub's GraphQL API (POST /graphql and /api/graphql) on GitHub's "
-            "real schema, with deterministic data, GitHub's cost and rate-limit rules and faults on "
-            "demand. Admin endpoints: GET /_stats, POST /_reset, /_admin/... (see README.md)."
+            "A local stand-in for GitHub's GraphQL API (POST /graphql and /api/graphql) on "
+            "GitHub's real schema, with deterministic data, GitHub's cost and rate-limit rules "
+            "and faults on demand. Admin endpoints: GET /_stats, POST /_reset, /_admin/... "
+            "(see tests/fake_github/README.md)."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
@@ -68,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     faults = parser.add_argument_group(
         "faults",
-        "Each fault fires on every Nth API request (--fault-every, default 1 = every request) or at "
-        "random (--fault-probability). Repeat a flag's fault with the admin API for more rules.",
+        "Each fault fires on every Nth API request (--fault-every, default 1 = every request) "
+        "or at random (--fault-probability). Add more rules with POST /_admin/faults.",
     )
     faults.add_argument(
         "--latency", type=float, metavar="SECONDS", help="add this much latency to requests"

@@ -72,9 +72,9 @@ class Connection:
         low, high = 0, len(items)
         after, before = args.get("after"), args.get("before")
         if after is not None:
-            low = bisect_right(keys, _comparable(decode_cursor(after)))
+            low = _search(bisect_right, keys, after)
         if before is not None:
-            high = max(low, bisect_left(keys, _comparable(decode_cursor(before))))
+            high = max(low, _search(bisect_left, keys, before))
         first, last = args.get("first"), args.get("last")
         start, end = low, high
         if first is not None:
@@ -109,9 +109,14 @@ class Connection:
         )
 
 
-def _comparable(key: Any) -> Any:
-    # JSON turns tuples into lists; keys are compared as lists.
-    return key
+def _search(bisect: Callable[[list[Any], Any], int], keys: list[Any], cursor: str) -> int:
+    key = decode_cursor(cursor)
+    try:
+        return bisect(keys, key)
+    except TypeError:  # a cursor from a connection of another kind
+        raise GitHubError(
+            f"`{cursor}` does not appear to be a valid cursor.", "INVALID_CURSOR_ARGUMENTS"
+        ) from None
 
 
 def empty_connection() -> Connection:

@@ -148,13 +148,15 @@ class _Analyzer:
         if first is None and last is None:
             error(
                 "MISSING_PAGINATION_BOUNDARIES",
-                f"You must provide a `first` or `last` value to properly paginate the `{name}` connection.",
+                "You must provide a `first` or `last` value to properly paginate the "
+                f"`{name}` connection.",
             )
             return None
         if first is not None and last is not None:
             error(
                 "EXCESSIVE_PAGINATION",
-                f"Passing both `first` and `last` to paginate the `{name}` connection is not supported.",
+                f"Passing both `first` and `last` to paginate the `{name}` connection is not "
+                "supported.",
             )
             return None
         argument, size = ("first", first) if first is not None else ("last", last)
@@ -163,13 +165,15 @@ class _Analyzer:
         if size > MAX_PAGE_SIZE:
             error(
                 "EXCESSIVE_PAGINATION",
-                f"Requesting {size} records on the `{name}` connection exceeds the `{argument}` limit of {MAX_PAGE_SIZE} records.",
+                f"Requesting {size} records on the `{name}` connection exceeds the "
+                f"`{argument}` limit of {MAX_PAGE_SIZE} records.",
             )
             return None
         if size < 1:
             error(
                 "EXCESSIVE_PAGINATION",
-                f"Requesting {size} records on the `{name}` connection is below the `{argument}` minimum of 1 record.",
+                f"Requesting {size} records on the `{name}` connection is below the "
+                f"`{argument}` minimum of 1 record.",
             )
             return None
         return size
@@ -212,9 +216,9 @@ def analyze(
             {
                 "type": "MAX_NODE_LIMIT_EXCEEDED",
                 "message": (
-                    f"By the time this query traverses to the {report.max_nodes_at} connection, it is "
-                    f"requesting up to {report.node_count:,} possible nodes which exceeds the maximum "
-                    f"limit of {MAX_NODE_LIMIT:,}."
+                    f"By the time this query traverses to the {report.max_nodes_at} connection, "
+                    f"it is requesting up to {report.node_count:,} possible nodes which exceeds "
+                    f"the maximum limit of {MAX_NODE_LIMIT:,}."
                 ),
             }
         )

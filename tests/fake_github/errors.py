@@ -1,4 +1,4 @@
-"""Errors a resolver raises to produce GitHub's error shape (`type`, `path`, `locations`, `message`)."""
+"""Errors a resolver raises to get GitHub's error shape: `type`, `path`, `locations`, `message`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Faults on demand: each rule fires on every Nth request, or at random, optionally a bounded number of times.
+"""Faults on demand: each rule fires on every Nth request or at random, optionally only K times.
 
 Kinds:
 - `latency`: sleep `seconds` before answering.
@@ -6,7 +6,7 @@ Kinds:
   `x-ratelimit-remaining: 0` and a reset `reset_in` seconds ahead.
 - `secondary_403`, `secondary_429`, `secondary_200`: a secondary rate limit (with `retry-after`
   when `retry_after` is set).
-- `timeout`: a 502 with GitHub's timeout body, for queries whose node count exceeds `node_threshold`.
+- `timeout`: a 502 with GitHub's timeout body, for queries with more than `node_threshold` nodes.
 - `server_error`: a 5xx (`status`, or one of 500/502/503/504 at random).
 - `malformed_json`, `truncated_json`: a 200 whose body is not valid JSON.
 - `partial_data`: `data` with one list element nulled and a matching entry in `errors`.

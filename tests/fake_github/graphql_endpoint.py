@@ -189,7 +189,7 @@ class GraphQLEndpoint:
                     "errors": [
                         {
                             "type": "FORBIDDEN",
-                            "message": "This stand-in only answers queries, not mutations or subscriptions.",
+                            "message": "This stand-in answers queries only, no mutations.",
                         }
                     ]
                 },

@@ -8,6 +8,10 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
+from .server import DEFAULT_TOKENS
+
+TOKEN = DEFAULT_TOKENS[0]
+
 
 @dataclass
 class HttpResult:
@@ -19,7 +23,13 @@ class HttpResult:
         return json.loads(self.body)
 
 
-def post_json(url: str, payload: Any, token: str | None = "fake-token-1", method: str = "POST") -> HttpResult:
+def _lower(headers: Any) -> dict[str, str]:
+    return {k.lower(): v for k, v in headers.items()}
+
+
+def post_json(
+    url: str, payload: Any, token: str | None = TOKEN, method: str = "POST"
+) -> HttpResult:
     headers = {"Content-Type": "application/json"}
     if token is not None:
         headers["Authorization"] = f"bearer {token}"
@@ -27,12 +37,18 @@ def post_json(url: str, payload: Any, token: str | None = "fake-token-1", method
     request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
-            return HttpResult(response.status, {k.lower(): v for k, v in response.headers.items()}, response.read())
+            return HttpResult(response.status, _lower(response.headers), response.read())
     except urllib.error.HTTPError as error:
-        return HttpResult(error.code, {k.lower(): v for k, v in error.headers.items()}, error.read())
+        return HttpResult(error.code, _lower(error.headers), error.read())
 
 
-def graphql(server: Any, query: str, variables: dict[str, Any] | None = None, token: str | None = "fake-token-1", operation_name: str | None = None) -> HttpResult:
+def graphql(
+    server: Any,
+    query: str,
+    variables: dict[str, Any] | None = None,
+    token: str | None = TOKEN,
+    operation_name: str | None = None,
+) -> HttpResult:
     payload: dict[str, Any] = {"query": query, "variables": variables or {}}
     if operation_name:
         payload["operationName"] = operation_name

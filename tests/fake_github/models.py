@@ -110,7 +110,7 @@ class Review:
 
 @dataclass
 class GitSignature:
-    """A commit's author or committer (`GitActor`); `user` is None when the e-mail maps to no user."""
+    """A commit's author or committer (`GitActor`); `user` is None for an e-mail of no user."""
 
     name: str
     email: str
@@ -144,7 +144,7 @@ class CheckSuite:
 
 @dataclass
 class Commit:
-    """A commit of a pull request: `node_id` is the `PullRequestCommit` id, `commit_node_id` the `Commit` id."""
+    """A PR's commit: `node_id` is its `PullRequestCommit` id, `commit_node_id` its `Commit` id."""
 
     node_id: str
     commit_node_id: str
@@ -299,7 +299,7 @@ class PullRequest:
 
     @property
     def review_decision(self) -> str | None:
-        """GitHub's decision from each reviewer's latest opinionated review (None without protection)."""
+        """GitHub's decision from each reviewer's latest opinionated review; None if unprotected."""
         if not self.requires_review:
             return None
         latest: dict[str, str] = {}

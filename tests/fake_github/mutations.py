@@ -143,7 +143,7 @@ def add_commit(
                     conclusion=None,
                     started_at=None,
                     completed_at=None,
-                    details_url=f"https://github.com/{repository}/actions/runs/{suite_db}/job/{suite_db * 1000}",
+                    details_url=f"https://github.com/{repository}/actions/runs/{suite_db}",
                 )
             ],
         )

@@ -1,4 +1,4 @@
-"""GitHub's primary rate limit: a separate quota of points per token, reset on a wall-clock window."""
+"""GitHub's primary rate limit: a quota of points per token, reset on a wall-clock window."""
 
 from __future__ import annotations
 

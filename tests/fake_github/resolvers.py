@@ -480,6 +480,11 @@ def _check_suites(view: GitCommitView, args: dict[str, Any], _ctx: RequestContex
     return Connection(suites, args)
 
 
+def _commit_url(view: GitCommitView) -> str:
+    repository = view.pull_request.repository if view.pull_request else "unknown/unknown"
+    return f"https://github.com/{repository}/commit/{view.commit.oid}"
+
+
 COMMIT_FIELDS: dict[str, Resolver] = {
     "id": lambda v, a, c: v.commit.commit_node_id,
     "oid": lambda v, a, c: v.commit.oid,
@@ -497,9 +502,7 @@ COMMIT_FIELDS: dict[str, Resolver] = {
     "committer": lambda v, a, c: v.commit.committer,
     "authoredByCommitter": lambda v, a, c: v.commit.author.email == v.commit.committer.email,
     "checkSuites": _check_suites,
-    "url": lambda v, a, c: (
-        f"https://github.com/{v.pull_request.repository if v.pull_request else ''}/commit/{v.commit.oid}"
-    ),
+    "url": lambda v, a, c: _commit_url(v),
     "repository": lambda v, a, c: (
         c.dataset.repositories[v.pull_request.repository] if v.pull_request else Stub("Repository")
     ),

@@ -12,6 +12,6 @@ SCHEMA_PATH = Path(__file__).parent / "schema" / "github.graphql"
 
 @functools.cache
 def load_schema() -> GraphQLSchema:
-    # The SDL has a duplicated field and deprecation mismatches graphql-core rejects in a strict build.
+    # graphql-core's strict build rejects the SDL's duplicated field and deprecation mismatches.
     sdl = SCHEMA_PATH.read_text(encoding="utf-8")
     return build_schema(sdl, assume_valid_sdl=True, assume_valid=True)

@@ -133,7 +133,7 @@ def parse_search(query: str) -> SearchQuery:
             parsed.repositories.append(value.lower())
         elif name in ("org", "user"):
             parsed.owners.append(value.lower())
-        elif (name == "is" and value.lower() in ("pr", "issue")) or (name == "type" and value.lower() in ("pr", "issue")):
+        elif name in ("is", "type") and value.lower() in ("pr", "issue"):
             parsed.kinds.add(value.lower())
         elif name == "is" or name == "state":
             parsed.states.add(value.lower())

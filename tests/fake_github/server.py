@@ -43,7 +43,8 @@ SERVER_ERROR_BODIES = {
     502: {"message": "Server Error"},
     503: {"message": "Service Unavailable"},
     504: {
-        "message": "We couldn't respond to your request in time. Sorry about that. Please try resubmitting your request and contact us if the problem persists."
+        "message": "We couldn't respond to your request in time. Sorry about that. Please try "
+        "resubmitting your request and contact us if the problem persists."
     },
 }
 
@@ -172,7 +173,7 @@ class FakeGitHub:
 
     # Tokens, stats, faults ----------------------------------------------------------------------
     def token_label(self, token: str | None) -> str | None:
-        """`token-1`, `token-2`, ... for configured tokens; None for anything else. Never the value."""
+        """`token-1`, `token-2`, ... for configured tokens, else None: never the token itself."""
         if token is None or token not in self.tokens:
             return None
         return f"token-{self.tokens.index(token) + 1}"

@@ -1,4 +1,4 @@
-"""Request accounting behind `GET /_stats`: requests and cost, in total, per token and per operation."""
+"""Accounting behind `GET /_stats`: requests and cost, in total, per token and per operation."""
 
 from __future__ import annotations
 

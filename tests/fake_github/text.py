@@ -194,11 +194,17 @@ def pull_request_text(
         if bot_kind == "dependabot":
             title = f"Bump {dep} from {old} to {new}"
             branch = f"dependabot/npm_and_yarn/{dep}-{new}"
-            body = f"Bumps [{dep}](https://github.com/example/{dep}) from {old} to {new}.\n\n---\n\nDependabot will resolve any conflicts with this PR."
+            body = (
+                f"Bumps [{dep}](https://github.com/example/{dep}) from {old} to {new}.\n\n---\n\n"
+                "Dependabot will resolve any conflicts with this PR."
+            )
         else:
             title = f"chore(deps): update dependency {dep} to v{new}"
             branch = f"renovate/{dep}-{new.split('.')[0]}.x"
-            body = f"This PR contains the following updates:\n\n| Package | Change |\n|---|---|\n| {dep} | `{old}` -> `{new}` |\n\n---\n\n📅 **Schedule**: at any time."
+            body = (
+                "This PR contains the following updates:\n\n| Package | Change |\n|---|---|\n"
+                f"| {dep} | `{old}` -> `{new}` |\n\n---\n\n📅 **Schedule**: at any time."
+            )
         return title, branch, body
     verb, noun = rng.choice(VERBS), rng.choice(NOUNS)
     title = f"{verb} {noun}"
@@ -265,10 +271,11 @@ def commit_message(rng, pr, bot_kind, ai_tool, members) -> str:
             )
         )
     lines = [headline]
+    extra = rng.choice(NASTY) if rng.random() < 0.1 else ""
     if rng.random() < 0.3:
         lines += [
             "",
-            f"Explain why: the {rng.choice(NOUNS)} was slow. {rng.choice(NASTY) if rng.random() < 0.1 else ''}".rstrip(),
+            f"Explain why: the {rng.choice(NOUNS)} was slow. {extra}".rstrip(),
         ]
     trailers = []
     if rng.random() < 0.12:
@@ -317,9 +324,11 @@ def changed_files(rng: random.Random, count: int, bot_kind: str | None):
     files = []
     seen: set[str] = set()
     while len(files) < count:
-        path = f"{rng.choice(DIRECTORIES)}/{rng.choice(NOUNS).replace(' ', '_')}_{rng.randint(1, 999)}{rng.choice(EXTENSIONS)}"
+        stem = rng.choice(NOUNS).replace(" ", "_")
+        path = f"{rng.choice(DIRECTORIES)}/{stem}_{rng.randint(1, 999)}{rng.choice(EXTENSIONS)}"
         if rng.random() < 0.01:
-            path = f"docs/i18n/{rng.choice(('日本語', 'français', 'español'))}/readme_{rng.randint(1, 99)}.md"
+            language = rng.choice(("日本語", "français", "español"))
+            path = f"docs/i18n/{language}/readme_{rng.randint(1, 99)}.md"
         if path in seen:
             continue
         seen.add(path)
