@@ -10,7 +10,9 @@ from typing import Any
 
 from .server import DEFAULT_TOKENS
 
-TOKEN = DEFAULT_TOKENS[0]
+TOKEN = TOKEN_1 = DEFAULT_TOKENS[0]
+TOKEN_2 = DEFAULT_TOKENS[1]
+UNKNOWN_TOKEN = "not-a-configured-token"  # noqa: S105 - a deliberately wrong test token
 
 
 @dataclass

@@ -1,4 +1,4 @@
-"""Each fault on demand: via the Python API, the admin endpoint and the schedule (every Nth, times)."""
+"""Each fault on demand, via the Python API and the admin endpoint, and fault schedules."""
 
 import json
 import time
@@ -6,7 +6,7 @@ import time
 import pytest
 
 from tests.fake_github.faults import Fault
-from tests.fake_github.helpers import graphql, post_json
+from tests.fake_github.helpers import TOKEN_2, graphql, post_json
 
 QUERY = """query Q { repository(owner: "acme", name: "widgets") {
   pullRequests(first: 5) { nodes { number commits(first: 10) { nodes { id } } } } } }"""
@@ -34,7 +34,7 @@ def test_primary_limit_exhaustion(fake_github):
     # The quota really is used up until the reset, even with the fault spent.
     again = graphql(fake_github, QUERY)
     assert again.json()["errors"][0]["type"] == "RATE_LIMITED"
-    assert graphql(fake_github, QUERY, token="fake-token-2").status == 200
+    assert graphql(fake_github, QUERY, token=TOKEN_2).status == 200
 
 
 @pytest.mark.parametrize(("kind", "status"), [("secondary_403", 403), ("secondary_429", 429)])

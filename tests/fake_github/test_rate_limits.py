@@ -1,12 +1,13 @@
-"""Rate-limit bookkeeping over HTTP: rateLimit object, headers, dryRun, per-token quotas, stats."""
+"""Rate-limit bookkeeping over HTTP: rateLimit, headers, dryRun, per-token quotas, stats."""
 
 import pytest
 
-from tests.fake_github.helpers import graphql, post_json
+from tests.fake_github.helpers import TOKEN_1, TOKEN_2, UNKNOWN_TOKEN, graphql, post_json
 
 PAGE = """query Page { rateLimit { cost limit remaining used resetAt nodeCount }
   repository(owner: "acme", name: "widgets") {
-    pullRequests(first: 50) { nodes { reviews(first: 10) { nodes { id } } commits(first: 10) { nodes { id } }
+    pullRequests(first: 50) { nodes {
+      reviews(first: 10) { nodes { id } } commits(first: 10) { nodes { id } }
       files(first: 10) { nodes { path } } labels(first: 10) { nodes { name } }
       head: commits(last: 1) { nodes { id } } } } } }"""
 RATE_HEADERS = (
@@ -52,7 +53,7 @@ def test_every_response_carries_rate_limit_headers(fake_github):
 def test_pagination_errors_come_back_as_200_before_anything_runs(fake_github):
     result = graphql(
         fake_github,
-        '{ repository(owner: "acme", name: "widgets") { pullRequests(first: 500) { totalCount } } }',
+        '{ repository(owner: "acme", name: "widgets") { pullRequests(first: 500) { totalCount } } }',  # noqa: E501
     )
     assert result.status == 200
     body = result.json()
@@ -72,9 +73,9 @@ def test_dry_run_prices_without_running_or_charging(fake_github):
 
 
 def test_each_token_has_its_own_quota(fake_github):
-    graphql(fake_github, PAGE, token="fake-token-1")
-    graphql(fake_github, PAGE, token="fake-token-1")
-    graphql(fake_github, PAGE, token="fake-token-2")
+    graphql(fake_github, PAGE, token=TOKEN_1)
+    graphql(fake_github, PAGE, token=TOKEN_1)
+    graphql(fake_github, PAGE, token=TOKEN_2)
     assert fake_github.rate_limit("fake-token-1")["used"] == 6
     assert fake_github.rate_limit("fake-token-2")["used"] == 3
 
@@ -88,8 +89,8 @@ def test_a_query_costing_more_than_remaining_is_rate_limited(fake_github):
     assert limited.json()["errors"][0]["type"] == "RATE_LIMITED"
     assert "data" not in limited.json()
     assert limited.headers["x-ratelimit-remaining"] == "1"
-    assert graphql(fake_github, PAGE, token="fake-token-2").status == 200
-    assert "errors" not in graphql(fake_github, PAGE, token="fake-token-2").json()
+    assert graphql(fake_github, PAGE, token=TOKEN_2).status == 200
+    assert "errors" not in graphql(fake_github, PAGE, token=TOKEN_2).json()
 
 
 @pytest.mark.fake_github(prs=5, rate_limit=3, rate_limit_window=60, heavy_tails=False)
@@ -105,10 +106,10 @@ def test_quota_resets_when_the_window_ends(fake_github):
 
 
 def test_stats_count_requests_and_cost_per_token_and_operation(fake_github):
-    graphql(fake_github, PAGE, token="fake-token-1")
-    graphql(fake_github, PAGE, token="fake-token-2")
-    graphql(fake_github, "query Cheap { rateLimit { cost } }", token="fake-token-2")
-    graphql(fake_github, "{ rateLimit { cost } }", token="not-a-token")
+    graphql(fake_github, PAGE, token=TOKEN_1)
+    graphql(fake_github, PAGE, token=TOKEN_2)
+    graphql(fake_github, "query Cheap { rateLimit { cost } }", token=TOKEN_2)
+    graphql(fake_github, "{ rateLimit { cost } }", token=UNKNOWN_TOKEN)
     stats = post_json(fake_github.url + "/_stats", None, method="GET").json()
     assert stats["requests"] == 4
     assert stats["cost"] == 3 + 3 + 1

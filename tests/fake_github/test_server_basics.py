@@ -1,6 +1,6 @@
 import pytest
 
-from tests.fake_github.helpers import graphql, post_json
+from tests.fake_github.helpers import UNKNOWN_TOKEN, graphql, post_json
 from tests.fake_github.models import format_datetime
 
 PAGE = """
@@ -45,7 +45,7 @@ def test_both_graphql_paths_answer(fake_github):
         assert result.json()["data"]["rateLimit"]["limit"] == 5000
 
 
-@pytest.mark.parametrize("token", [None, "wrong-token"])
+@pytest.mark.parametrize("token", [None, UNKNOWN_TOKEN])
 def test_missing_or_unknown_token_gets_bad_credentials(fake_github, token):
     result = graphql(fake_github, "{ rateLimit { limit } }", token=token)
     assert result.status == 401
