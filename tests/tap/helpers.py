@@ -89,3 +89,50 @@ def run_subprocess(
     run = TapRun(parse_messages(completed.stdout), completed.stderr, completed.returncode)
     run.stdout = completed.stdout  # type: ignore[attr-defined]
     return run
+
+
+def tap_config(server, **overrides) -> dict:
+    """Config pointing the tap at a FakeGitHub server with its first token."""
+    config = {
+        "auth_token": server.tokens[0],
+        "repositories": sorted(server.dataset.repositories),
+        "api_url": server.graphql_url,
+        "max_rate_limit_wait": 7200,
+    }
+    config.update(overrides)
+    return config
+
+
+def expected_keys(server, repositories=None) -> dict[str, set]:
+    """Primary keys of every record the dataset should produce, per stream."""
+    from tests.fake_github.models import format_datetime  # noqa: F401  (documents the format)
+
+    keys: dict[str, set] = {stream: set() for stream in STREAMS}
+    for name, repository in server.dataset.repositories.items():
+        if repositories is not None and name not in repositories:
+            continue
+        for pr in repository.pull_requests:
+            add_pull_request_keys(keys, pr)
+    return keys
+
+
+def add_pull_request_keys(keys: dict[str, set], pr) -> None:
+    keys["pull_requests"].add(pr.node_id)
+    keys["reviews"].update(review.node_id for review in pr.reviews)
+    keys["commits"].update((pr.node_id, commit.oid) for commit in pr.commits)
+    keys["files"].update((pr.node_id, changed.path) for changed in pr.files)
+    keys["check_runs"].update(run.node_id for run in pr.check_runs)
+
+
+def record_keys(run: TapRun) -> dict[str, set]:
+    return {
+        "pull_requests": {r["id"] for r in run.records["pull_requests"]},
+        "reviews": {r["id"] for r in run.records["reviews"]},
+        "commits": {(r["pull_request_id"], r["sha"]) for r in run.records["commits"]},
+        "files": {(r["pull_request_id"], r["path"]) for r in run.records["files"]},
+        "check_runs": {r["id"] for r in run.records["check_runs"]},
+    }
+
+
+def page_requests(server) -> int:
+    return server.stats()["operations"].get("PullRequestsPage", {}).get("requests", 0)
