@@ -24,6 +24,7 @@ class TapRun:
     returncode: int = 0
     records: dict[str, list[dict]] = field(default_factory=lambda: defaultdict(list))
     states: list[dict] = field(default_factory=list)
+    error: BaseException | None = None
 
     def __post_init__(self) -> None:
         for message in self.messages:
@@ -44,15 +45,23 @@ def parse_messages(stdout: str) -> list[dict]:
     return [json.loads(line) for line in stdout.splitlines() if line.strip().startswith("{")]
 
 
-def run_in_process(config: dict, state: dict | None = None, clock=None) -> TapRun:
+def run_in_process(
+    config: dict, state: dict | None = None, clock=None, *, expect_error: bool = False
+) -> TapRun:
     """Sync with the tap in this process; `clock` replaces the real one (no real sleeping)."""
     tap = TapGitHubPRs(config=config, state=state or {}, parse_env_config=False)
     if clock is not None:
         tap.clock = clock
     buffer = io.StringIO()
+    error = None
     with contextlib.redirect_stdout(buffer):
-        tap.sync_all()
-    return TapRun(parse_messages(buffer.getvalue()))
+        try:
+            tap.sync_all()
+        except Exception as exc:
+            if not expect_error:
+                raise
+            error = exc
+    return TapRun(parse_messages(buffer.getvalue()), error=error)
 
 
 def tap_command(config_path: Path, state_path: Path | None = None) -> list[str]:
