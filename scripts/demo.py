@@ -1,0 +1,201 @@
+"""`make demo`: the whole pipeline offline, from the GitHub stand-in to the marts.
+
+1. warehouse: the PostgreSQL named by PG* (shell or .env), else the embedded one in .pgdata/;
+2. the GitHub stand-in (tests/fake_github) on a free local port, with a sample dataset;
+3. `meltano run tap-github-prs target-postgres dbt:run` in the dev environment;
+4. a short summary queried from the marts;
+5. the stand-in is stopped (the warehouse keeps running, with its data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import warehouse
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MELTANO = PROJECT_ROOT / ".venv/bin/meltano"
+LOG_DIR = PROJECT_ROOT / "logs"
+PROMISED_COMMAND = ("run", "tap-github-prs", "target-postgres", "dbt:run")
+# Meltano log lines worth showing while the run goes (the full log goes to logs/demo.log).
+PROGRESS = re.compile(
+    r"(?:\bSync(?:ing|ed)?\b|\bSTART\b.*\bmodel\b|\bOK created\b|\bERROR\b|\bDone\. PASS"
+    r"|Incremental state|Run completed|failed|Traceback|Error:)",
+    re.IGNORECASE,
+)
+
+
+def step(message: str) -> None:
+    print(f"\n==> {message}", flush=True)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen, deadline_seconds: float = 60) -> None:
+    deadline = time.monotonic() + deadline_seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"the GitHub stand-in exited early; see {LOG_DIR / 'fake-github.log'}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)  # polling a starting server
+    raise SystemExit(
+        f"the GitHub stand-in did not answer on port {port} within {deadline_seconds}s"
+    )
+
+
+@contextmanager
+def github_stand_in(seed: int, prs: int) -> Iterator[str]:
+    """Run the stand-in in the background; yield its GraphQL URL."""
+    port = free_port()
+    LOG_DIR.mkdir(exist_ok=True)
+    with (LOG_DIR / "fake-github.log").open("w") as log:
+        process = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "tests.fake_github"),
+                *("--port", str(port), "--seed", str(seed), "--prs", str(prs)),
+            ],
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_for_port(port, process)
+            yield f"http://127.0.0.1:{port}/graphql"
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def run_meltano(env: dict[str, str]) -> int:
+    """Run the promised command, echo its progress lines, keep the full log."""
+    log_path = LOG_DIR / "demo.log"
+    print(f"$ meltano {' '.join(PROMISED_COMMAND)}    (full log: {log_path})", flush=True)
+    started = time.monotonic()
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [str(MELTANO), *PROMISED_COMMAND],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        assert process.stdout is not None
+        for line in process.stdout:
+            log.write(line)
+            if PROGRESS.search(line):
+                elapsed = time.monotonic() - started
+                print(f"  [{elapsed:5.1f}s] {shorten(line)}", flush=True)
+        return process.wait()
+
+
+def shorten(line: str, width: int = 150) -> str:
+    """Drop Meltano's timestamp/level prefix and ANSI colours from a log line."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", line.rstrip())
+    text = re.sub(r"^\S+Z \[\w+\s*\] ", "", text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+RAW_TABLES = ("pull_requests", "reviews", "commits", "files", "check_runs")
+SUMMARY_SQL = """
+select
+    repository,
+    count(*) as pull_requests,
+    count(*) filter (where is_merged) as merged,
+    round(cast(percentile_cont(0.5) within group (order by cycle_time_hours)
+        filter (where is_merged) as numeric), 1) as median_cycle_time_hours
+from analytics.fct_pull_requests
+group by repository
+order by repository
+"""
+
+
+def print_summary(variables: dict[str, str]) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(**libpq_arguments(variables)) as connection:
+        rows = connection.execute(SUMMARY_SQL).fetchall()
+        raw = {
+            table: connection.execute(
+                sql.SQL("select count(*) from raw_github.{}").format(sql.Identifier(table))
+            ).fetchone()[0]
+            for table in RAW_TABLES
+        }
+    print(f"  {'repository':<28} {'PRs':>6} {'merged':>7} {'median cycle time (h)':>22}")
+    for repository, prs, merged, median in rows:
+        median_text = "-" if median is None else f"{median}"
+        print(f"  {repository:<28} {prs:>6} {merged:>7} {median_text:>22}")
+    print("  raw_github rows: " + ", ".join(f"{table} {count}" for table, count in raw.items()))
+
+
+def libpq_arguments(variables: dict[str, str]) -> dict[str, str]:
+    names = {"PGHOST": "host", "PGPORT": "port", "PGUSER": "user", "PGPASSWORD": "password"}
+    arguments = {names[key]: value for key, value in variables.items() if key in names}
+    arguments["dbname"] = variables.get("PGDATABASE", "postgres")
+    return arguments
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, default=42, help="stand-in dataset seed")
+    parser.add_argument(
+        "--prs", type=int, default=3000, help="stand-in PRs over all its repositories"
+    )
+    args = parser.parse_args(argv)
+
+    # .env fills what the shell does not set, as Meltano itself does.
+    for key, value in dotenv_values(PROJECT_ROOT / ".env").items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+
+    step("warehouse")
+    connection = warehouse.ensure_warehouse()
+    print(f"  {connection.describe()}")
+
+    step(f"GitHub stand-in (seed {args.seed}, {args.prs} PRs across its sample organizations)")
+    with github_stand_in(args.seed, args.prs) as api_url:
+        print(f"  {api_url}")
+        step("extract, load and transform")
+        env = {
+            **os.environ,
+            **connection.variables,
+            "MELTANO_ENVIRONMENT": "dev",
+            "TAP_GITHUB_PRS_API_URL": api_url,
+        }
+        returncode = run_meltano(env)
+    if returncode:
+        print(f"\nmeltano run failed (exit {returncode}); see {LOG_DIR / 'demo.log'}")
+        return returncode
+
+    step("summary from analytics.fct_pull_requests")
+    print_summary(connection.variables)
+    step("done")
+    print(f"  Query the marts: psql, with {' '.join(connection.exports().split()[1::2])}")
+    print('  (`eval "$(.venv/bin/python scripts/warehouse.py env)"` sets them in your shell)')
+    print("  Run again: incremental from the saved bookmarks (`meltano state list`).")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
