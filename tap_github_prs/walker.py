@@ -270,7 +270,7 @@ class RepositoryWalker:
                 self._prepare_suite(pending, suite)
             collected.append(lists)
 
-        requests = self._run_follow_ups(pending)
+        requests = self._run_follow_ups(pending, repository)
 
         bundles = []
         for node, lists in zip(nodes, collected, strict=True):
@@ -315,7 +315,7 @@ class RepositoryWalker:
         suite["_runs"] = nodes_of(runs_connection)
         self._queue_if_more(pending, "check_runs", suite["id"], runs_connection, suite["_runs"])
 
-    def _run_follow_ups(self, pending: list[tuple[FollowUpRequest, list]]) -> int:
+    def _run_follow_ups(self, pending: list[tuple[FollowUpRequest, list]], repository: str) -> int:
         requests = 0
         floor_failures = 0
         while pending:
@@ -323,7 +323,7 @@ class RepositoryWalker:
             query, variables = build_follow_up_query([request for request, _ in batch])
             requests += 1
             try:
-                body = self.client.execute(query, variables)
+                body = self.client.execute(query, variables, repository=repository)
             except QueryTimeoutError as exc:
                 if not self.follow_up_batch.shrink(f"follow-ups: {exc}"):
                     floor_failures += 1
