@@ -18,6 +18,7 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
+    Undefined,
     get_named_type,
     is_composite_type,
     value_from_ast_untyped,
@@ -56,7 +57,8 @@ class _Analyzer:
         self.report = CostReport()
 
     def value(self, node: Any) -> Any:
-        return value_from_ast_untyped(node, self.variables)
+        value = value_from_ast_untyped(node, self.variables)
+        return None if value is Undefined else value  # an unset variable means "not given"
 
     def included(self, selection: Any) -> bool:
         for directive in selection.directives or ():

@@ -283,6 +283,8 @@ class Generator:
             association = rng.choice(("CONTRIBUTOR", "FIRST_TIME_CONTRIBUTOR", "NONE"))
 
         title, head_ref, body = text.pull_request_text(rng, bot_kind, heavy)
+        if "megabyte_body" in heavy:
+            body += text.megabyte_paste()
         age = (self.now - created_at).total_seconds()
         lifetime = min(rng.lognormvariate(10.5, 1.6), age * 1.5)
         if state is None:

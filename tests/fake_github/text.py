@@ -247,10 +247,13 @@ def pull_request_text(
     if rng.random() < 0.08:
         paragraphs = [""]  # empty body is common
     body = "\n\n".join(paragraphs)
-    if "megabyte_body" in heavy:
-        line = "A very long log line that someone pasted into the PR description — ünïcödé 🚀.\n"
-        body += "\n\n```\n" + line * (1_048_576 // len(line.encode()) + 1) + "```\n"
     return title, branch, body
+
+
+def megabyte_paste() -> str:
+    """About 1 MB (UTF-8) of pasted log, for the few PRs with huge bodies."""
+    line = "A very long log line that someone pasted into the PR description — ünïcödé 🚀.\n"
+    return "\n\n```\n" + line * (1_048_576 // len(line.encode()) + 1) + "```\n"
 
 
 def commit_message(rng, pr, bot_kind, ai_tool, members) -> str:
