@@ -77,7 +77,8 @@ def test_cli_serves_graphql():
         result = post_json(
             banner["graphql_url"],
             {
-                "query": '{ repository(owner: "acme", name: "widgets") { pullRequests(first: 1) { totalCount } } }'
+                "query": '{ repository(owner: "acme", name: "widgets") '
+                "{ pullRequests(first: 1) { totalCount } } }"
             },
         )
         assert result.json()["data"]["repository"]["pullRequests"]["totalCount"] == 20

@@ -1,4 +1,4 @@
-"""Connections (cursors, pageInfo, last/before, ordering), node lookups and nested data over HTTP."""
+"""Connections (cursors, pageInfo, last/before, order), node lookups and nested data over HTTP."""
 
 import pytest
 
@@ -9,9 +9,11 @@ pytestmark = pytest.mark.fake_github(
     prs=30, repositories=["acme/widgets", "acme/gadgets"], heavy_tails=False
 )
 
-ORDERED = """query($after: String, $before: String, $first: Int, $last: Int, $direction: OrderDirection!, $field: IssueOrderField!) {
+ORDERED = """query($after: String, $before: String, $first: Int, $last: Int,
+    $direction: OrderDirection!, $field: IssueOrderField!) {
   repository(owner: "acme", name: "widgets") {
-    pullRequests(first: $first, last: $last, after: $after, before: $before, orderBy: {field: $field, direction: $direction}) {
+    pullRequests(first: $first, last: $last, after: $after, before: $before,
+                 orderBy: {field: $field, direction: $direction}) {
       totalCount
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       edges { cursor node { number updatedAt } }
@@ -96,14 +98,17 @@ DETAIL = """query($owner: String!, $name: String!, $number: Int!) {
     id number fullDatabaseId title body state isDraft merged author { login __typename }
     mergedBy { login } createdAt updatedAt mergedAt closedAt additions deletions changedFiles
     headRefOid labels(first: 100) { nodes { name } } milestone { title } reviewDecision
-    reviewRequests(first: 10) { nodes { requestedReviewer { __typename ... on User { login } ... on Team { combinedSlug } } } }
+    reviewRequests(first: 10) { nodes { requestedReviewer {
+      __typename ... on User { login } ... on Team { combinedSlug } } } }
     closingIssuesReferences(first: 10) { nodes { number url repository { nameWithOwner } } }
-    reviews(first: 100) { totalCount nodes { id state author { login } submittedAt commit { oid } } }
+    reviews(first: 100) {
+      totalCount nodes { id state author { login } submittedAt commit { oid } } }
     commits(first: 100) { totalCount nodes { id commit { id oid messageHeadline authoredDate
       author { name email user { login } } changedFilesIfAvailable } } }
     files(first: 100) { totalCount nodes { path additions deletions changeType } }
     head: commits(last: 1) { nodes { commit { oid checkSuites(first: 10) { nodes { id app { slug }
-      checkRuns(first: 100) { totalCount nodes { id databaseId name status conclusion startedAt } } } } } } }
+      checkRuns(first: 100) {
+        totalCount nodes { id databaseId name status conclusion startedAt } } } } } } }
   } } }"""
 
 
@@ -183,7 +188,8 @@ def test_aliased_node_follow_up_pages_a_nested_connection(fake_github_factory):
     pr = max(server.dataset.all_pull_requests(), key=lambda p: len(p.commits))
     assert len(pr.commits) > 100
     query = """query($a: ID!, $after: String) { pr0: node(id: $a) { ... on PullRequest {
-      commits(first: 100, after: $after) { pageInfo { hasNextPage endCursor } nodes { commit { oid } } } } } }"""
+      commits(first: 100, after: $after) {
+        pageInfo { hasNextPage endCursor } nodes { commit { oid } } } } } }"""
     oids, after = [], None
     while True:
         connection = graphql(server, query, {"a": pr.node_id, "after": after}).json()["data"][
@@ -211,7 +217,8 @@ def test_unknown_node_ids_are_not_found(fake_github):
 
 
 def test_organization_repositories(fake_github):
-    query = """{ organization(login: "acme") { repositories(first: 1, orderBy: {field: NAME, direction: ASC}) {
+    query = """{ organization(login: "acme") {
+      repositories(first: 1, orderBy: {field: NAME, direction: ASC}) {
         totalCount pageInfo { hasNextPage endCursor } nodes { nameWithOwner } } } }"""
     connection = graphql(fake_github, query).json()["data"]["organization"]["repositories"]
     assert connection["totalCount"] == 2
@@ -227,7 +234,8 @@ def test_organization_repositories(fake_github):
 
 def test_unmodelled_fields_resolve_without_breaking_non_null(fake_github):
     query = """{ repository(owner: "acme", name: "widgets") { pullRequests(first: 1) { nodes {
-        viewerCanUpdate mergeable timelineItems(first: 5) { totalCount nodes { __typename } } } } } }"""
+        viewerCanUpdate mergeable
+        timelineItems(first: 5) { totalCount nodes { __typename } } } } } }"""
     body = graphql(fake_github, query).json()
     assert "errors" not in body
     node = body["data"]["repository"]["pullRequests"]["nodes"][0]

@@ -1,4 +1,4 @@
-"""The generator: determinism, realistic distributions, heavy tails, nasty text, consistent times."""
+"""The generator: determinism, realistic distributions, heavy tails, nasty text, timestamps."""
 
 import re
 from collections import Counter

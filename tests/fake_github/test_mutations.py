@@ -9,7 +9,8 @@ pytestmark = pytest.mark.fake_github(prs=12, repositories=["acme/widgets"], heav
 
 QUERY = """query($n: Int!) { repository(owner: "acme", name: "widgets") { pullRequest(number: $n) {
   state updatedAt mergedAt closedAt reviews(last: 1) { totalCount nodes { state } }
-  commits(last: 1) { totalCount nodes { commit { oid checkSuites(first: 5) { nodes { checkRuns(first: 5) {
+  commits(last: 1) { totalCount nodes { commit { oid
+    checkSuites(first: 5) { nodes { checkRuns(first: 5) {
     nodes { status conclusion } } } } } } } } } }"""
 
 

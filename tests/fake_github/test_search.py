@@ -1,4 +1,4 @@
-"""search(type: ISSUE) with repo:, is:pr, updated: qualifiers, sort and GitHub's 1,000-result cap."""
+"""search(type: ISSUE): repo:, is:pr and updated: qualifiers, sort, GitHub's 1,000-result cap."""
 
 from datetime import timedelta
 
