@@ -29,8 +29,9 @@ LOG_DIR = PROJECT_ROOT / "logs"
 PROMISED_COMMAND = ("run", "tap-github-prs", "target-postgres", "dbt:run")
 # Meltano log lines worth showing while the run goes (the full log goes to logs/demo.log).
 PROGRESS = re.compile(
-    r"(?:\bSync(?:ing|ed)?\b|\bSTART\b.*\bmodel\b|\bOK created\b|\bERROR\b|\bDone\. PASS"
-    r"|Incremental state|Run completed|failed|Traceback|Error:)",
+    r"Beginning sync|\bSynced\b|Incremental state|Run completed"  # Meltano and the tap
+    r"|OK loaded seed|OK created sql table model|Done\. PASS"  # dbt: seeds, marts, totals
+    r"|\bERROR\b|\bfailed\b|Traceback|Error:",
     re.IGNORECASE,
 )
 
