@@ -80,7 +80,8 @@ def test_a_rejected_token_is_dropped_by_position(fake_github, clock, caplog):
     with caplog.at_level(logging.INFO):
         run = run_in_process(config, clock=clock)
     assert record_keys(run) == expected_keys(fake_github)
-    assert fake_github.stats()["status"].get("401") == 1
+    # Each of the (at most 2) parallel workers may have sent one request with it.
+    assert 1 <= fake_github.stats()["status"].get("401", 0) <= 2
     assert any("token #1" in message for message in caplog.messages)
     assert not any("revoked-token-0042" in message for message in caplog.messages)
 
