@@ -32,9 +32,9 @@ def cache_key(api_url: str, query: str, variables: dict[str, t.Any]) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
-def _pull_request_count(body: dict) -> int:
+def _pull_request_ids(body: dict) -> list[str]:
     nodes = ((body.get("data") or {}).get("search") or {}).get("nodes") or []
-    return sum(1 for node in nodes if node and "number" in node)
+    return [node["id"] for node in nodes if node and "number" in node and node.get("id")]
 
 
 class ResponseCache:
@@ -93,7 +93,7 @@ class ResponseCache:
         entry = {
             "created_at": self._clock(),
             "repository": repository,
-            "pull_requests": _pull_request_count(body),
+            "pull_request_ids": _pull_request_ids(body),
             "response": body,
         }
         temporary = path.with_suffix(f".{threading.get_ident()}.tmp")
@@ -102,7 +102,7 @@ class ResponseCache:
 
 
 def cache_info(directory: str | os.PathLike[str], now: float | None = None) -> list[dict]:
-    """Per repository: entries, PRs held, and the age in days of the oldest/newest entry."""
+    """Per repository: entries, distinct PRs held, and the age in days of the oldest/newest."""
     now = time.time() if now is None else now
     summary: dict[str, dict] = {}
     for path in Path(directory).glob("*/*.json"):
@@ -116,13 +116,13 @@ def cache_info(directory: str | os.PathLike[str], now: float | None = None) -> l
             {
                 "repository": repository,
                 "entries": 0,
-                "pull_requests": 0,
+                "ids": set(),
                 "oldest": now,
                 "newest": 0,
             },
         )
         row["entries"] += 1
-        row["pull_requests"] += entry.get("pull_requests", 0)
+        row["ids"].update(entry.get("pull_request_ids", []))
         row["oldest"] = min(row["oldest"], entry.get("created_at", now))
         row["newest"] = max(row["newest"], entry.get("created_at", now))
     rows = []
@@ -131,7 +131,7 @@ def cache_info(directory: str | os.PathLike[str], now: float | None = None) -> l
             {
                 "repository": row["repository"],
                 "entries": row["entries"],
-                "pull_requests": row["pull_requests"],
+                "pull_requests": len(row["ids"]),
                 "oldest_age_days": round((now - row["oldest"]) / 86400, 2),
                 "newest_age_days": round((now - row["newest"]) / 86400, 2),
                 "stale": now - row["oldest"] > STALE_AFTER_SECONDS,
