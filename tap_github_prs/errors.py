@@ -9,11 +9,15 @@ class TapConfigError(ConfigValidationError):
     """The configuration is invalid; raised before any request."""
 
 
-class NoUsableTokenError(FatalAPIError):
+class SyncStoppedError(FatalAPIError):
+    """The tap stops on purpose; every page emitted so far has its state saved."""
+
+
+class NoUsableTokenError(SyncStoppedError):
     """No token is configured, or GitHub rejected all of them."""
 
 
-class RateLimitWaitExceededError(FatalAPIError):
+class RateLimitWaitExceededError(SyncStoppedError):
     """Waiting for a rate-limit reset would take longer than `max_rate_limit_wait`."""
 
 

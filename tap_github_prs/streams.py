@@ -100,6 +100,13 @@ class PullRequestsStream(Stream):
                 yield bundle.pull_request
             self._save_progress(event.repository, event.page.progress)
             event.acknowledge()
+            self.logger.info(
+                "%s: %d PRs from %d request(s); bookmark %s.",
+                event.repository,
+                len(event.page.bundles),
+                event.page.requests,
+                event.page.progress.bookmark,
+            )
         session.log_summary(missing)
 
 

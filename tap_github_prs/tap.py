@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import sys
 import typing as t
 
 from singer_sdk import Tap
 from singer_sdk import typing as th
 from singer_sdk.helpers.capabilities import PluginCapabilities, TapCapabilities
 
+from tap_github_prs.errors import SyncStoppedError
 from tap_github_prs.settings import DEFAULT_PAGE_SIZE, parse_settings
 from tap_github_prs.streams import STREAM_TYPES
 
@@ -128,6 +130,15 @@ class TapGitHubPRs(Tap):
         # Syntax checks now (before any request); "no repositories" waits for a sync, so that
         # --discover and --about work with an empty config.
         parse_settings(self.config, require_sources=False)
+
+    @classmethod
+    def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
+        """Run the CLI; a deliberate stop (rate limit, no token) ends with its message only."""
+        try:
+            super().invoke(*args, **kwargs)
+        except SyncStoppedError as exc:
+            cls.logger.error("%s", exc)
+            sys.exit(1)
 
     def discover_streams(self) -> list[Stream]:
         return [stream_type(tap=self) for stream_type in STREAM_TYPES]

@@ -153,3 +153,22 @@ def test_invalid_config_fails_before_any_request(fake_github, tmp_path):
     assert "'acme' is not of the form `owner/name`" in run.stderr
     assert "`page_size` must be an integer from 1 to 100" in run.stderr
     assert fake_github.stats()["requests"] == 0
+
+
+@pytest.mark.fake_github(seed=10, prs=60, repositories=["acme/widgets"], rate_limit=10)
+def test_rate_limit_stop_is_a_clean_message_with_state_saved(fake_github, tmp_path):
+    config = tap_config(fake_github, page_size=10, max_rate_limit_wait=30)
+    run = run_subprocess(config, tmp_path)
+    assert run.returncode == 1
+    assert "longer than max_rate_limit_wait (30 s)" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.final_state["bookmarks"]["pull_requests"]["partitions"]
+    assert 0 < run.counts()["pull_requests"] < 60
+
+
+@pytest.mark.slow
+@pytest.mark.fake_github(seed=13, prs=1150, repositories=["acme/widgets"], heavy_tails=False)
+def test_a_repository_beyond_the_1000_search_results_cap_is_synced_completely(fake_github):
+    run = run_in_process(tap_config(fake_github, page_size=100))
+    assert run.counts()["pull_requests"] == 1150
+    assert record_keys(run) == expected_keys(fake_github)
