@@ -221,3 +221,21 @@ def test_parallel_and_serial_syncs_emit_the_same_records(fake_github):
     serial = run_in_process(tap_config(fake_github, max_parallel_repos=1, page_size=7))
     parallel = run_in_process(tap_config(fake_github, max_parallel_repos=3, page_size=7))
     assert record_keys(serial) == record_keys(parallel) == expected_keys(fake_github)
+
+
+@pytest.mark.fake_github(seed=4, prs=20, repositories=["acme/widgets"])
+def test_stream_maps_and_flattening_apply_to_parent_and_children(fake_github):
+    config = tap_config(
+        fake_github,
+        stream_maps={
+            "reviews": {"body": "__NULL__"},
+            "files": {"__filter__": "additions > 10"},
+            "pull_requests": {"title_upper": "title.upper()"},
+        },
+        flattening_enabled=True,
+        flattening_max_depth=1,
+    )
+    run = run_in_process(config)
+    assert run.records["reviews"] and all("body" not in r for r in run.records["reviews"])
+    assert run.records["files"] and all(r["additions"] > 10 for r in run.records["files"])
+    assert all(r["title_upper"] == r["title"].upper() for r in run.records["pull_requests"])
