@@ -260,7 +260,10 @@ class Generator:
         heavy: set[str],
         *,
         state: str | None = None,
+        now: datetime | None = None,
     ) -> PullRequest:
+        """One PR as of `now` (default: the dataset's start); its children use the same `now`."""
+        now = now or self.now
         name = repo.name_with_owner
         rng = random.Random(f"{self.seed}:{name}:{number}")
         roll = rng.random()
@@ -285,7 +288,7 @@ class Generator:
         title, head_ref, body = text.pull_request_text(rng, bot_kind, heavy)
         if "megabyte_body" in heavy:
             body += text.megabyte_paste()
-        age = (self.now - created_at).total_seconds()
+        age = (now - created_at).total_seconds()
         lifetime = min(rng.lognormvariate(10.5, 1.6), age * 1.5)
         if state is None:
             fate = rng.random()
@@ -309,7 +312,7 @@ class Generator:
         else:
             last_activity = _ts(created_at + timedelta(seconds=age * rng.random() ** 2))
             updated_at = last_activity
-        updated_at = min(updated_at, self.now)
+        updated_at = min(updated_at, now)
         is_draft = state == "OPEN" and rng.random() < 0.25
         labels = [label for label in repo.labels if rng.random() < 0.12]
         if bot_kind in ("dependabot", "renovate"):
@@ -344,6 +347,7 @@ class Generator:
             "last_activity": last_activity,
             "bot_kind": bot_kind,
             "organization": organization,
+            "now": now,
         }
         pr._children_factory = lambda p: self.children(p, plan)
         return pr
@@ -410,7 +414,7 @@ class Generator:
             )
         head = children.commits[-1]
         head.check_suites = self._check_suites(
-            rng, pr, payload, head, "check_runs" in heavy, plan["serial"]
+            plan["now"], rng, pr, payload, head, "check_runs" in heavy, plan["serial"]
         )
 
         # Reviews: mostly by others, some self-comments, all after the PR opened.
@@ -507,6 +511,7 @@ class Generator:
 
     def _check_suites(
         self,
+        now: datetime,
         rng: random.Random,
         pr: PullRequest,
         payload: str,
@@ -530,17 +535,15 @@ class Generator:
             for r in range(n_runs):
                 started = _ts(created + timedelta(seconds=rng.randint(0, 120)))
                 in_progress = (
-                    pr.state == "OPEN"
-                    and started > self.now - timedelta(hours=2)
-                    and rng.random() < 0.5
+                    pr.state == "OPEN" and started > now - timedelta(hours=2) and rng.random() < 0.5
                 )
-                if in_progress or started >= self.now:
+                if in_progress or started >= now:
                     status, conclusion, completed = (
                         rng.choice(("IN_PROGRESS", "QUEUED")),
                         None,
                         None,
                     )
-                    started = min(started, self.now)
+                    started = min(started, now)
                 else:
                     status = "COMPLETED"
                     conclusion = rng.choices(
@@ -556,9 +559,7 @@ class Generator:
                         ),
                         weights=(74, 12, 6, 2, 3, 1, 1, 1),
                     )[0]
-                    completed = min(
-                        _ts(started + timedelta(seconds=rng.randint(5, 1800))), self.now
-                    )
+                    completed = min(_ts(started + timedelta(seconds=rng.randint(5, 1800))), now)
                 run_db = serial * 1000 + s * 200 + r
                 runs.append(
                     CheckRun(

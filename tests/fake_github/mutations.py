@@ -49,10 +49,14 @@ def add_pull_request(
     with dataset.lock:
         repo = dataset.repositories[repository]
         number = dataset.next_number(repository)
-        generator = dataset.generator
-        generator.now = dataset.now
-        pr = generator.pull_request(
-            repo, number, dataset.now, dataset.organizations[repo.owner], set(), state="OPEN"
+        pr = dataset.generator.pull_request(
+            repo,
+            number,
+            dataset.now,
+            dataset.organizations[repo.owner],
+            set(),
+            state="OPEN",
+            now=dataset.now,
         )
         pr.updated_at = dataset.now
         pr.is_draft = draft
