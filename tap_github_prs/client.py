@@ -26,6 +26,7 @@ from tap_github_prs.errors import (
     GitHubAPIError,
     QueryTimeoutError,
     RateLimitWaitExceededError,
+    SyncCancelledError,
 )
 from tap_github_prs.tokens import Token, TokenPool
 
@@ -150,9 +151,10 @@ class GraphQLClient:
         self._session_factory = session_factory
         self._local = threading.local()
         self._user_agent = user_agent
-        self._rng = rng or random.Random()
+        self.rng = rng or random.Random()
         self._pause_lock = threading.Lock()
         self._not_before = 0.0  # a secondary limit pauses every thread, not just one
+        self._cancelled = threading.Event()
         self.stats = {"requests": 0, "cost": 0, "cache_hits": 0}
         self._stats_lock = threading.Lock()
 
@@ -178,6 +180,8 @@ class GraphQLClient:
     def _execute_with_retries(self, query: str, variables: dict[str, t.Any]) -> dict:
         failures = 0
         while True:
+            if self._cancelled.is_set():
+                raise SyncCancelledError("the sync ended before this request was sent")
             token = self._acquire_token()
             self._wait_for_pause()
             try:
@@ -186,7 +190,7 @@ class GraphQLClient:
                 raise QueryTimeoutError("request timed out") from exc
             except requests.ConnectionError as exc:
                 failures = self._count_failure(failures, f"connection error ({type(exc).__name__})")
-                self._sleep(transient_wait_seconds(failures, self.policy, self._rng), "retry")
+                self._sleep(transient_wait_seconds(failures, self.policy, self.rng), "retry")
                 continue
 
             self._observe_headers(token, response.headers)
@@ -201,7 +205,7 @@ class GraphQLClient:
             if _is_secondary_limit(status, body, text):
                 failures = self._count_failure(failures, f"secondary rate limit (HTTP {status})")
                 wait = retry_wait_seconds(
-                    response.headers, failures, self.clock.time(), self.policy, self._rng
+                    response.headers, failures, self.clock.time(), self.policy, self.rng
                 )
                 self._pause_everyone(wait, f"secondary rate limit (HTTP {status})")
                 continue
@@ -211,7 +215,7 @@ class GraphQLClient:
             transient = _transient_problem(status, body)
             if transient:
                 failures = self._count_failure(failures, transient)
-                self._sleep(transient_wait_seconds(failures, self.policy, self._rng), "retry")
+                self._sleep(transient_wait_seconds(failures, self.policy, self.rng), "retry")
                 continue
             if status >= 400 or body is None or body.get("data") is None:
                 raise GitHubAPIError(self._describe_failure(status, body, text))
@@ -270,15 +274,28 @@ class GraphQLClient:
         if wait > 0:
             self._sleep(wait, "paused after a secondary rate limit")
 
-    def _sleep(self, seconds: float, reason: str) -> None:
-        """Sleep in slices, logging a countdown for long waits."""
-        end = self.clock.time() + seconds
-        if seconds >= COUNTDOWN_LOG_INTERVAL:
+    def cancel(self) -> None:
+        """Make every waiting or retrying call stop soon (the sync is over)."""
+        self._cancelled.set()
+
+    def wait(self, seconds: float, reason: str) -> None:
+        """Sleep in one-second slices (so a cancel is seen), logging a countdown for long waits."""
+        start = self.clock.time()
+        end = start + seconds
+        long_wait = seconds >= COUNTDOWN_LOG_INTERVAL
+        if long_wait:
             self.logger.warning("Waiting %.0f s: %s.", seconds, reason)
+        next_log = start + COUNTDOWN_LOG_INTERVAL
         while (left := end - self.clock.time()) > 0:
-            if seconds >= COUNTDOWN_LOG_INTERVAL and left < seconds:
-                self.logger.info("... %.0f s left (%s).", left, reason)
-            self.clock.sleep(min(left, COUNTDOWN_LOG_INTERVAL))
+            if self._cancelled.is_set():
+                raise SyncCancelledError("the sync ended while a request was waiting")
+            self.clock.sleep(min(left, 1.0))
+            now = self.clock.time()
+            if long_wait and now >= next_log and end > now:
+                self.logger.info("... %.0f s left (%s).", end - now, reason)
+                next_log += COUNTDOWN_LOG_INTERVAL
+
+    _sleep = wait
 
     def _count_failure(self, failures: int, what: str) -> int:
         failures += 1

@@ -35,3 +35,7 @@ class RepositoryNotFoundError(Exception):
     def __init__(self, repository: str, detail: str) -> None:
         super().__init__(f"Repository {repository} was not found or is not accessible: {detail}")
         self.repository = repository
+
+
+class SyncCancelledError(Exception):
+    """A background request gave up because the sync it served has ended."""

@@ -106,10 +106,13 @@ class SyncSession:
             )
 
         fetcher = ParallelFetcher(repositories, walk, self.settings.max_parallel_repos, self.logger)
-        for event in fetcher.events():
-            if event.page is not None:
-                self.pull_requests += len(event.page.bundles)
-            yield event
+        try:
+            for event in fetcher.events():
+                if event.page is not None:
+                    self.pull_requests += len(event.page.bundles)
+                yield event
+        finally:
+            self.client.cancel()  # workers still fetching or waiting stop soon
 
     def log_summary(self, missing: list[str]) -> None:
         stats = self.client.stats

@@ -227,8 +227,9 @@ class RepositoryWalker:
                             f"{repository}: GitHub timed out {floor_failures} times even at the "
                             f"smallest page size ({self.page_size.current})."
                         ) from exc
-                    self.client.clock.sleep(
-                        transient_wait_seconds(floor_failures, self.client.policy, self.client._rng)
+                    self.client.wait(
+                        transient_wait_seconds(floor_failures, self.client.policy, self.client.rng),
+                        "GitHub timed out at the smallest page size",
                     )
                 continue
             self._raise_if_missing(repository, body)
