@@ -196,8 +196,14 @@ def test_start_date_limits_the_first_sync(fake_github):
 
 
 @pytest.mark.fake_github(seed=4, prs=30, repositories=["acme/widgets", "antiwork/helper"])
-def test_organizations_expand_to_their_repositories(fake_github):
-    run = run_in_process(tap_config(fake_github, repositories=[], organizations=["antiwork"]))
+def test_organizations_expand_to_their_repositories_on_an_enterprise_url(fake_github):
+    config = tap_config(
+        fake_github,
+        repositories=[],
+        organizations=["antiwork"],
+        api_url=f"{fake_github.url}/api/graphql",  # GitHub Enterprise Server's path
+    )
+    run = run_in_process(config)
     assert {r["repository"] for r in run.records["pull_requests"]} == {"antiwork/helper"}
     assert record_keys(run) == expected_keys(fake_github, {"antiwork/helper"})
 
