@@ -159,6 +159,17 @@ class Generator:
             owner_rng = random.Random(f"{self.seed}:members:{owner}")
             self.members[owner] = owner_rng.sample(humans[:60], 12)
         self.outsiders = humans[60:]
+        # Placeholders left by an import from another forge, before anyone claimed them.
+        self.mannequins = {
+            login: Actor(
+                login=login,
+                typename="Mannequin",
+                database_id=stable_int("mannequin", login, modulo=10**8),
+                node_id=make_id("MDM", login),
+                email=f"{login}@imported.example.com",
+            )
+            for login in ("svn-import-jdoe", "gitlab-import-amara")
+        }
 
     # Dataset --------------------------------------------------------------------------------
     def build(self, prs: int) -> Dataset:
@@ -218,6 +229,7 @@ class Generator:
             repositories=repositories,
             organizations=organizations,
             users=self.users,
+            mannequins=self.mannequins,
             bots=self.bots,
         )
 
@@ -279,6 +291,8 @@ class Generator:
             association = "NONE" if bot_kind in AI_AGENT_BOTS else "CONTRIBUTOR"
         elif roll < 0.235:
             author, association = None, "NONE"  # deleted account ("ghost")
+        elif roll < 0.238:
+            author, association = rng.choice(list(self.mannequins.values())), "MANNEQUIN"
         elif roll < 0.85:
             author, association = rng.choice(self.members[repo.owner]), "MEMBER"
         else:
@@ -503,6 +517,8 @@ class Generator:
             if pr.author is not None and rng.random() < 0.9
             else rng.choice(list(self.users.values()))
         )
+        if person.typename != "User":  # a mannequin's commits carry its old e-mail, no user
+            return GitSignature(person.login, person.email or "", when, None)
         if rng.random() < 0.08:
             return GitSignature(
                 person.name or person.login, f"{person.login}@laptop.local", when, None

@@ -44,6 +44,7 @@ class GraphQLOutcome:
     cost: int = 0
     node_count: int = 0
     applied_faults: list[str] = field(default_factory=list)
+    rate_limited: bool = False
 
 
 @functools.lru_cache(maxsize=256)
@@ -209,13 +210,13 @@ class GraphQLEndpoint:
             outcome.quota = self.limiter.exhaust(token_label, rate_fault.reset_in)
             outcome.applied_faults.append("rate_limit")
             outcome.payload = self._rate_limited(outcome.quota)
-            outcome.cost = 0
+            outcome.cost, outcome.rate_limited = 0, True
             return outcome
         if not dry_run:
             charged, outcome.quota = self.limiter.try_charge(token_label, cost)
             if not charged:
                 outcome.payload = self._rate_limited(outcome.quota)
-                outcome.cost = 0
+                outcome.cost, outcome.rate_limited = 0, True
                 return outcome
         else:
             outcome.cost = 0

@@ -21,6 +21,7 @@ PREFIXES = {
     "O": "Organization",
     "U": "User",
     "BOT": "Bot",
+    "MDM": "Mannequin",
     "T": "Team",
     "LA": "Label",
     "MI": "Milestone",

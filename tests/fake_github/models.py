@@ -367,6 +367,7 @@ class Dataset:
     organizations: dict[str, Organization]
     users: dict[str, Actor]
     bots: dict[str, Actor]
+    mannequins: dict[str, Actor] = field(default_factory=dict)
     generator: Any = field(default=None, repr=False)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 

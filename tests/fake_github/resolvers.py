@@ -129,6 +129,8 @@ def find_node(dataset: Dataset, node_id: str) -> Any:
         return dataset.users.get(payload)
     if prefix == "BOT":
         return dataset.bots.get(payload)
+    if prefix == "MDM":
+        return dataset.mannequins.get(payload)
     if prefix == "T":
         org, _, slug = payload.partition("/")
         organization = dataset.organizations.get(org)
@@ -590,6 +592,7 @@ USER_FIELDS = _actor_fields(
     {"name": lambda u, a, c: u.name, "email": lambda u, a, c: u.email or ""}
 )
 BOT_FIELDS = _actor_fields({})
+MANNEQUIN_FIELDS = _actor_fields({"email": lambda u, a, c: u.email})
 
 TEAM_FIELDS: dict[str, Resolver] = {
     "id": lambda t, a, c: t.node_id,
@@ -691,6 +694,7 @@ FIELDS: dict[str, dict[str, Resolver]] = {
     "App": APP_FIELDS,
     "User": USER_FIELDS,
     "Bot": BOT_FIELDS,
+    "Mannequin": MANNEQUIN_FIELDS,
     "Team": TEAM_FIELDS,
     "Label": LABEL_FIELDS,
     "Milestone": MILESTONE_FIELDS,

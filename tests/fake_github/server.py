@@ -74,6 +74,7 @@ class Response:
     node_count: int = 0
     operation: str | None = None
     applied_faults: list[str] = field(default_factory=list)
+    rate_limited: bool = False
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -264,6 +265,7 @@ class FakeGitHub:
             node_count=outcome.node_count,
             operation=outcome.operation_name,
             applied_faults=outcome.applied_faults,
+            rate_limited=outcome.rate_limited,
         )
 
     def next_request_id(self) -> str:
@@ -341,6 +343,7 @@ class FakeGitHub:
             cost=response.cost,
             node_count=response.node_count,
             faults=applied + response.applied_faults,
+            rate_limited=response.rate_limited,
         )
         return response
 

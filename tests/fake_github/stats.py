@@ -27,6 +27,7 @@ class Stats:
                 lambda: {"requests": 0, "cost": 0}
             )
             self._nodes = 0
+            self._rate_limited = 0
 
     def record(
         self,
@@ -38,9 +39,11 @@ class Stats:
         cost: int = 0,
         node_count: int = 0,
         faults: list[str] | tuple[str, ...] = (),
+        rate_limited: bool = False,
     ) -> None:
         with self._lock:
             self._requests += 1
+            self._rate_limited += rate_limited
             self._cost += cost
             self._nodes += node_count
             self._status[str(status)] += 1
@@ -66,6 +69,7 @@ class Stats:
                     "errors_4xx": sum(n for s, n in self._status.items() if s.startswith("4")),
                     "errors_5xx": sum(n for s, n in self._status.items() if s.startswith("5")),
                     "faults": dict(self._faults),
+                    "rate_limited": self._rate_limited,
                     "tokens": dict(self._tokens),
                     "operations": dict(self._operations),
                 }

@@ -12,7 +12,7 @@ from tests.fake_github.models import format_datetime
 
 @pytest.fixture(scope="module")
 def dataset():
-    return generate_dataset(seed=3, prs=600)
+    return generate_dataset(seed=3, prs=1000)
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +57,7 @@ def test_children_do_not_depend_on_the_order_they_are_read():
 
 def test_prs_are_spread_over_the_default_repositories(dataset, prs):
     assert list(dataset.repositories) == list(DEFAULT_REPOSITORIES)
-    assert len(prs) == 600
+    assert len(prs) == 1000
     assert all(repo.pull_requests for repo in dataset.repositories.values())
     for repo in dataset.repositories.values():
         numbers = [pr.number for pr in repo.pull_requests]
@@ -78,6 +78,7 @@ def test_authors_include_humans_and_bots(prs):
     assert kinds["User"] > 0.6 * len(prs)
     assert bots == {"dependabot", "renovate", "copilot-swe-agent", "devin-ai-integration"}
     assert kinds[None] >= 1  # a deleted account
+    assert kinds["Mannequin"] >= 1
 
 
 def test_all_states_occur(prs):

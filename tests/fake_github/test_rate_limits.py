@@ -89,6 +89,7 @@ def test_a_query_costing_more_than_remaining_is_rate_limited(fake_github):
     assert limited.json()["errors"][0]["type"] == "RATE_LIMITED"
     assert "data" not in limited.json()
     assert limited.headers["x-ratelimit-remaining"] == "1"
+    assert fake_github.stats()["rate_limited"] == 1
     assert graphql(fake_github, PAGE, token=TOKEN_2).status == 200
     assert "errors" not in graphql(fake_github, PAGE, token=TOKEN_2).json()
 
