@@ -7,6 +7,8 @@ run, body faults applied, `x-ratelimit-*` headers added and the request accounte
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import itertools
 import json
 import re
@@ -252,6 +254,9 @@ class FakeGitHub:
                 "POST", re.escape(path), self._graphql, kind="graphql", resource="graphql"
             )
         install_admin_routes(self)
+        # The REST side plugs in here: tests/fake_github/rest.py defines install_rest_routes(app).
+        if importlib.util.find_spec(f"{__package__}.rest") is not None:
+            importlib.import_module(f"{__package__}.rest").install_rest_routes(self)
 
     def _graphql(self, request: Request) -> Response:
         outcome = self.graphql.handle(

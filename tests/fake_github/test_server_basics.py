@@ -77,3 +77,27 @@ def test_invalid_query_is_rejected_with_200_and_errors(fake_github):
     assert "data" not in body
     assert body["errors"][0]["message"] == "Field 'nope' doesn't exist on type 'Repository'"
     assert body["errors"][0]["extensions"]["code"] == "undefinedField"
+
+
+def test_extra_routes_share_auth_faults_headers_and_accounting(fake_github):
+    from tests.fake_github import Response
+
+    def pulls(request):
+        fake_github.limiters["core"].try_charge(request.token_label, 1)
+        repo = fake_github.dataset.repositories[f"{request.match['owner']}/{request.match['repo']}"]
+        return Response(200, [{"number": pr.number} for pr in repo.pull_requests[:2]])
+
+    fake_github.add_route("GET", r"/repos/(?P<owner>[^/]+)/(?P<repo>[^/]+)/pulls", pulls)
+    url = fake_github.url + "/repos/acme/widgets/pulls"
+    ok = post_json(url, None, method="GET")
+    assert ok.status == 200
+    assert [p["number"] for p in ok.json()] == [
+        pr.number for pr in fake_github.dataset.repositories["acme/widgets"].pull_requests[:2]
+    ]
+    assert ok.headers["x-ratelimit-resource"] == "core"
+    assert ok.headers["x-ratelimit-used"] == "1"
+    assert post_json(url, None, method="GET", token=None).status == 401
+    fake_github.add_fault("secondary_429", retry_after=1)
+    limited = post_json(url, None, method="GET")
+    assert (limited.status, limited.headers["retry-after"]) == (429, "1")
+    assert fake_github.stats()["by_kind"] == {"rest": 3}
