@@ -35,6 +35,7 @@ from tap_github_prs.records import (
 )
 
 SEARCH_RESULT_CAP = 1000
+INCREMENTAL_FIRST_PAGE = 10
 TIMEOUT_RETRIES_AT_FLOOR = 3
 PROBE_PAGE_SIZE = 100
 # Connections continued on the PullRequest node, by follow-up kind -> GraphQL field.
@@ -138,9 +139,13 @@ class RepositoryWalker:
                 lower_bound = threshold
         emitted = 0
         cursor: str | None = None
+        # An incremental run usually finds few changes: a small first page costs a fraction of
+        # the points (cost follows `first`); the next pages are full size.
+        size_cap: int | None = INCREMENTAL_FIRST_PAGE if progress.bookmark else None
         while True:
             search = self._search_query(repository, progress.bookmark or lower_bound)
-            body, requests = self._fetch_page(repository, search, cursor)
+            body, requests = self._fetch_page(repository, search, cursor, size_cap)
+            size_cap = None
             connection = body["data"]["search"] or {}
             nodes = [node for node in nodes_of(connection) if node.get("id")]
             fresh = []
@@ -202,7 +207,9 @@ class RepositoryWalker:
 
     # -- requests -----------------------------------------------------------------------------
 
-    def _fetch_page(self, repository: str, search: str, cursor: str | None) -> tuple[dict, int]:
+    def _fetch_page(
+        self, repository: str, search: str, cursor: str | None, size_cap: int | None = None
+    ) -> tuple[dict, int]:
         owner, name = repository.split("/", 1)
         attempts = 0
         floor_failures = 0
@@ -212,7 +219,7 @@ class RepositoryWalker:
                 "owner": owner,
                 "name": name,
                 "searchQuery": search,
-                "pageSize": self.page_size.current,
+                "pageSize": min(self.page_size.current, size_cap or self.page_size.current),
                 "after": cursor,
             }
             try:

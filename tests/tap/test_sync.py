@@ -169,6 +169,7 @@ def test_incremental_rerun_emits_only_changed_prs_with_all_children(fake_github)
     third = run_in_process(config, state=second.final_state)
     assert sum(third.counts().values()) == 0
     assert fake_github.stats()["requests"] <= len(config["repositories"])
+    assert fake_github.stats()["cost"] <= 2 * len(config["repositories"])  # small first page
 
 
 @pytest.mark.fake_github(seed=2, prs=80, repositories=["acme/widgets", "antiwork/helper"])

@@ -120,6 +120,7 @@ def test_a_rerun_without_changes_emits_nothing_from_one_request():
     pages = list(make_walker(client).walk("acme/widgets", saved))
     assert [len(page.bundles) for page in pages] == [0]
     assert len(client.calls) == 1
+    assert client.calls[0][1]["pageSize"] == 10  # incremental runs start with a cheap page
 
 
 def test_a_page_entirely_at_the_bookmark_second_follows_the_cursor():
