@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import logging
 
 import pytest
 
 from tap_github_prs.records import clean_text
+from tap_github_prs.tap import TapGitHubPRs
 from tests.fake_github.models import format_datetime
 from tests.tap.helpers import (
+    TapRun,
     add_pull_request_keys,
     expected_keys,
     page_requests,
+    parse_messages,
     record_keys,
     run_in_process,
     tap_config,
@@ -115,7 +120,7 @@ def test_child_fields_match_the_dataset(heavy_server, heavy_run):
 
 
 def test_text_is_sanitised_for_postgres(heavy_run):
-    for stream in ("pull_requests", "reviews", "commits"):
+    for stream in heavy_run.records:
         for record in heavy_run.records[stream]:
             for value in record.values():
                 if isinstance(value, str):
@@ -246,3 +251,21 @@ def test_stream_maps_and_flattening_apply_to_parent_and_children(fake_github):
     assert run.records["reviews"] and all("body" not in r for r in run.records["reviews"])
     assert run.records["files"] and all(r["additions"] > 10 for r in run.records["files"])
     assert all(r["title_upper"] == r["title"].upper() for r in run.records["pull_requests"])
+
+
+@pytest.mark.fake_github(seed=4, prs=20, repositories=["acme/widgets"])
+def test_a_child_stream_can_be_selected_without_its_parent(fake_github):
+    config = tap_config(fake_github)
+    catalog = TapGitHubPRs(config=config, parse_env_config=False).catalog_dict
+    for entry in catalog["streams"]:
+        for metadata in entry["metadata"]:
+            if metadata["breadcrumb"] == []:
+                metadata["metadata"]["selected"] = entry["tap_stream_id"] == "files"
+    tap = TapGitHubPRs(config=config, catalog=catalog, parse_env_config=False)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        tap.sync_all()
+    run = TapRun(parse_messages(buffer.getvalue()))
+    assert set(run.records) == {"files"}
+    assert record_keys(run)["files"] == expected_keys(fake_github)["files"]
+    assert run.final_state["bookmarks"]["pull_requests"]["partitions"]
