@@ -91,7 +91,10 @@ def test_rerun_after_changes_reemits_only_changed_prs(env, github, warehouse):
     github.advance_clock(3600)
     github.merge_pull_request("acme/widgets", merged.number)
     review = github.add_review("acme/widgets", reviewed.number, state="APPROVED")
-    new_pr = github.add_pull_request("acme/gadgets", title="A new change")
+    # PostgreSQL text holds neither NUL nor lone surrogates: stored cleaned, not dropped.
+    new_pr = github.add_pull_request(
+        "acme/gadgets", title="A new\x00 change", body="lone \ud800 surrogate"
+    )
 
     run_meltano(*PROMISED_COMMAND, env=env)
 
@@ -111,4 +114,7 @@ def test_rerun_after_changes_reemits_only_changed_prs(env, github, warehouse):
         "select is_merged from analytics.fct_pull_requests where pull_request_id = %s",
         (merged.node_id,),
     ) == [(True,)]
+    assert warehouse.query(
+        "select title, body from raw_github.pull_requests where id = %s", (new_pr.node_id,)
+    ) == [("A new change", "lone \ufffd surrogate")]
     assert_raw_tables_hold(warehouse, expected_raw_keys(github, REPOSITORIES))
