@@ -34,7 +34,8 @@ class CostReport:
     requests: int = 0
     node_count: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
-    max_nodes_at: str | None = None
+    # The first connection that alone could return more nodes than the limit, and how many.
+    oversized_connection: tuple[str, int] | None = None
 
     @property
     def cost(self) -> int:
@@ -122,8 +123,8 @@ class _Analyzer:
             self.report.requests += multiplier
             child_multiplier = multiplier * page
             self.report.node_count += child_multiplier
-            if self.report.node_count > MAX_NODE_LIMIT and self.report.max_nodes_at is None:
-                self.report.max_nodes_at = name
+            if child_multiplier > MAX_NODE_LIMIT and self.report.oversized_connection is None:
+                self.report.oversized_connection = (name, child_multiplier)
         elif name == "nodes" and isinstance(args.get("ids"), list):
             child_multiplier = multiplier * max(1, len(args["ids"]))
         named = get_named_type(field_def.type)
@@ -215,13 +216,18 @@ def analyze(
     report = analyzer.report
     if not report.errors and report.node_count > MAX_NODE_LIMIT:
         report.errors.append(
-            {
-                "type": "MAX_NODE_LIMIT_EXCEEDED",
-                "message": (
-                    f"By the time this query traverses to the {report.max_nodes_at} connection, "
-                    f"it is requesting up to {report.node_count:,} possible nodes which exceeds "
-                    f"the maximum limit of {MAX_NODE_LIMIT:,}."
-                ),
-            }
+            {"type": "MAX_NODE_LIMIT_EXCEEDED", "message": _node_limit_message(report)}
         )
     return report
+
+
+def _node_limit_message(report: CostReport) -> str:
+    """GitHub names the connection when one alone is too big, otherwise gives the query's total."""
+    limit = f"which exceeds the maximum limit of {MAX_NODE_LIMIT:,}."
+    if report.oversized_connection:
+        name, nodes = report.oversized_connection
+        return (
+            f"By the time this query traverses to the {name} connection, it is requesting up to "
+            f"{nodes:,} possible nodes {limit}"
+        )
+    return f"This query requests up to {report.node_count:,} possible nodes {limit}"

@@ -3,7 +3,7 @@
 import pytest
 from graphql import parse
 
-from tests.fake_github.cost import MAX_NODE_LIMIT, analyze
+from tests.fake_github.cost import analyze
 from tests.fake_github.schema_loader import load_schema
 
 
@@ -141,17 +141,31 @@ def test_boundaries_of_1_and_100_are_accepted():
         assert report.errors == []
 
 
-def test_more_than_500000_nodes_is_rejected():
+def test_one_connection_over_500000_nodes_is_named():
+    # As `gh pr list --limit 100 --json commits` meets it: 100 PRs x 100 commits x 100 authors.
     error = error_for(
-        """{ viewer { repositories(first: 100) { nodes {
-              pullRequests(first: 100) { nodes { commits(first: 51) { nodes { id } } } } } } } }"""
+        """{ repository(owner: "a", name: "b") { pullRequests(first: 100) { nodes {
+              commits(first: 100) { nodes { commit { authors(first: 100) { nodes { name } } } } }
+            } } } }"""
     )
-    nodes = 100 + 100 * 100 + 100 * 100 * 51
-    assert nodes > MAX_NODE_LIMIT
     assert error["type"] == "MAX_NODE_LIMIT_EXCEEDED"
     assert error["message"] == (
-        "By the time this query traverses to the commits connection, it is requesting up to "
-        f"{nodes:,} possible nodes which exceeds the maximum limit of 500,000."
+        "By the time this query traverses to the authors connection, it is requesting up to "
+        "1,000,000 possible nodes which exceeds the maximum limit of 500,000."
+    )
+
+
+def test_a_total_over_500000_nodes_is_rejected_with_the_total():
+    # 50 x 100 x 100 = 500,000 is not over the limit by itself; the total 505,050 is.
+    error = error_for(
+        """{ repository(owner: "a", name: "b") { pullRequests(first: 50) { nodes {
+              commits(first: 100) { nodes { commit { authors(first: 100) { nodes { name } } } } }
+            } } } }"""
+    )
+    assert error["type"] == "MAX_NODE_LIMIT_EXCEEDED"
+    assert error["message"] == (
+        "This query requests up to 505,050 possible nodes which exceeds the maximum limit of "
+        "500,000."
     )
 
 
