@@ -271,13 +271,13 @@ class GraphQLEndpoint:
 
     @staticmethod
     def _rate_limited(quota: QuotaSnapshot) -> dict[str, Any]:
+        # GitHub's wording; the reset time is only in the headers.
         return {
             "errors": [
                 {
                     "type": "RATE_LIMITED",
                     "code": "graphql_rate_limit",
-                    "message": "API rate limit already exceeded for user ID 1. "
-                    f"Resets at {quota.reset_at}.",
+                    "message": "API rate limit already exceeded for user ID 1.",
                 }
             ]
         }

@@ -87,6 +87,9 @@ def test_a_query_costing_more_than_remaining_is_rate_limited(fake_github):
     limited = graphql(fake_github, PAGE)
     assert limited.status == 200
     assert limited.json()["errors"][0]["type"] == "RATE_LIMITED"
+    assert (
+        limited.json()["errors"][0]["message"] == "API rate limit already exceeded for user ID 1."
+    )
     assert "data" not in limited.json()
     assert limited.headers["x-ratelimit-remaining"] == "1"
     assert fake_github.stats()["rate_limited"] == 1
