@@ -133,7 +133,32 @@ def stop_embedded() -> bool:
 
 def ensure_warehouse() -> Connection:
     """The configured warehouse, else the embedded one (started when needed)."""
-    return configured_connection() or start_embedded()
+    connection = configured_connection() or start_embedded()
+    check_reachable(connection)
+    return connection
+
+
+def check_reachable(connection: Connection) -> None:
+    """Fail with a readable message when the warehouse does not answer."""
+    import psycopg
+
+    variables = connection.variables
+    try:
+        psycopg.connect(
+            host=variables.get("PGHOST"),
+            port=variables.get("PGPORT"),
+            user=variables.get("PGUSER"),
+            password=variables.get("PGPASSWORD"),
+            dbname=variables.get("PGDATABASE", "postgres"),
+            connect_timeout=10,
+        ).close()
+    except psycopg.OperationalError as error:
+        first_line = str(error).strip().splitlines()[0]
+        raise SystemExit(
+            f"The warehouse does not answer ({connection.describe()}): {first_line}\n"
+            "Check PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE (shell or .env), or unset PGHOST "
+            "to use the embedded PostgreSQL."
+        ) from None
 
 
 def main(argv: list[str] | None = None) -> int:
