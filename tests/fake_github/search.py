@@ -1,4 +1,9 @@
-"""GitHub issue-search qualifiers over pull requests: repo:, org:, is:, updated:, created:, sort:.
+"""GitHub issue-search qualifiers over pull requests.
+
+Understood: `repo:`, `org:`/`user:`, `is:`/`type:` (`pr`, `issue`, `open`, `closed`, `merged`,
+`unmerged`, `draft`), `state:`, `author:`, `label:`, `base:`, `head:`, `draft:`, `updated:`,
+`created:`, `closed:`, `merged:`, `sort:` (`updated-asc|desc`, `created-asc|desc`), a leading `-`
+to negate a filter, and bare words (matched in the title). Other qualifiers are ignored.
 
 Dates accept `YYYY-MM-DD` or a full ISO-8601 date-time; ranges use `>`, `>=`, `<`, `<=` and
 `A..B` (either end may be `*`). A bare date means that whole day. Results beyond the first 1,000
@@ -9,6 +14,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -67,17 +73,26 @@ def parse_range(text: str) -> DateRange:
     return DateRange(first, last)
 
 
+Predicate = Callable[[PullRequest], bool]
+
+_STATES: dict[str, Predicate] = {
+    "open": lambda pr: pr.state == "OPEN",
+    "closed": lambda pr: pr.state != "OPEN",
+    "merged": lambda pr: pr.state == "MERGED",
+    "unmerged": lambda pr: pr.state != "MERGED",
+    "draft": lambda pr: pr.is_draft,
+}
+
+
 @dataclass
 class SearchQuery:
+    """Parsed qualifiers: `repo:`/`org:` are alternatives, everything else must hold."""
+
     repositories: list[str] = field(default_factory=list)
     owners: list[str] = field(default_factory=list)
     kinds: set[str] = field(default_factory=set)  # pr / issue
-    states: set[str] = field(default_factory=set)  # open / closed / merged / draft / unmerged
-    updated: list[DateRange] = field(default_factory=list)
-    created: list[DateRange] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
+    predicates: list[Predicate] = field(default_factory=list)
     sort: str = "best-match"
-    words: list[str] = field(default_factory=list)
 
     def matches(self, pr: PullRequest) -> bool:
         if "issue" in self.kinds and "pr" not in self.kinds:
@@ -86,25 +101,7 @@ class SearchQuery:
             return False
         if self.owners and pr.repository.split("/")[0].lower() not in self.owners:
             return False
-        for state in self.states:
-            if state == "open" and pr.state != "OPEN":
-                return False
-            if state == "closed" and pr.state == "OPEN":
-                return False
-            if state == "merged" and pr.state != "MERGED":
-                return False
-            if state == "unmerged" and pr.state == "MERGED":
-                return False
-            if state == "draft" and not pr.is_draft:
-                return False
-        if self.authors and (pr.author is None or pr.author.login.lower() not in self.authors):
-            return False
-        if not all(r.contains(pr.updated_at) for r in self.updated):
-            return False
-        if not all(r.contains(pr.created_at) for r in self.created):
-            return False
-        title = pr.title.lower()
-        return all(word in title for word in self.words)
+        return all(predicate(pr) for predicate in self.predicates)
 
     def order(self, prs: list[PullRequest]) -> list[PullRequest]:
         field_name, _, direction = self.sort.partition("-")
@@ -117,6 +114,40 @@ class SearchQuery:
         return ordered if direction == "asc" else ordered[::-1]
 
 
+def _date_predicate(attribute: str, value: str) -> Predicate:
+    window = parse_range(value)
+
+    def holds(pr: PullRequest) -> bool:
+        moment = getattr(pr, attribute)
+        return moment is not None and window.contains(moment)
+
+    return holds
+
+
+def _predicate(name: str, value: str) -> Predicate | None:
+    """The filter one `name:value` qualifier stands for; None when the stand-in ignores it."""
+    lowered = value.lower()
+    if name in ("is", "state"):
+        return _STATES.get(lowered)
+    if name == "author":
+        login = lowered.removeprefix("app/").removesuffix("[bot]")
+        return lambda pr: pr.author is not None and pr.author.login.lower() == login
+    if name == "label":
+        return lambda pr: any(label.name.lower() == lowered for label in pr.labels)
+    if name == "base":
+        return lambda pr: pr.base_ref_name == value
+    if name == "head":
+        return lambda pr: pr.head_ref_name == value
+    if name == "draft":
+        return lambda pr: pr.is_draft == (lowered == "true")
+    if name in ("updated", "created", "closed", "merged"):
+        try:
+            return _date_predicate(f"{name}_at", value)
+        except SearchSyntaxError:
+            return None
+    return None
+
+
 def parse_search(query: str) -> SearchQuery:
     parsed = SearchQuery()
     try:
@@ -124,30 +155,28 @@ def parse_search(query: str) -> SearchQuery:
     except ValueError:
         tokens = query.split()
     for token in tokens:
-        name, sep, value = token.partition(":")
+        negated = token.startswith("-") and ":" in token
+        name, sep, value = (
+            token.removeprefix("-").partition(":") if negated else token.partition(":")
+        )
         name = name.lower()
         if not sep or not value:
-            parsed.words.append(token.lower())
-            continue
-        if name == "repo":
+            word = token.lower()
+            parsed.predicates.append(lambda pr, word=word: word in pr.title.lower())
+        elif name == "repo" and not negated:
             parsed.repositories.append(value.lower())
-        elif name in ("org", "user"):
+        elif name in ("org", "user") and not negated:
             parsed.owners.append(value.lower())
-        elif name in ("is", "type") and value.lower() in ("pr", "issue"):
+        elif name in ("is", "type") and value.lower() in ("pr", "issue") and not negated:
             parsed.kinds.add(value.lower())
-        elif name == "is" or name == "state":
-            parsed.states.add(value.lower())
-        elif name == "author":
-            parsed.authors.append(value.lower().removesuffix("[bot]").removeprefix("app/"))
-        elif name in ("updated", "created"):
-            try:
-                getattr(parsed, name).append(parse_range(value))
-            except SearchSyntaxError:
-                parsed.words.append(token.lower())
         elif name == "sort":
             parsed.sort = value.lower()
         else:
-            parsed.words.append(token.lower())
+            predicate = _predicate(name, value)
+            if predicate is not None:
+                parsed.predicates.append(
+                    (lambda pr, p=predicate: not p(pr)) if negated else predicate
+                )
     return parsed
 
 

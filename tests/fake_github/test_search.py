@@ -99,3 +99,17 @@ def test_results_are_capped_at_1000_but_counted_in_full(fake_github):
     count, results = search_all(fake_github, "repo:acme/widgets is:pr sort:updated-asc")
     assert count == 1100
     assert len(results) == 1000
+
+
+def test_label_negation_and_ignored_qualifiers(fake_github):
+    everything = fake_github.dataset.all_pull_requests()
+    label = next(pr.labels[0].name for pr in everything if pr.labels)
+    labelled = search_pull_requests(everything, f'is:pr label:"{label}"')
+    assert labelled and all(label in {x.name for x in pr.labels} for pr in labelled)
+    unlabelled = search_pull_requests(everything, f'is:pr -label:"{label}"')
+    assert len(labelled) + len(unlabelled) == len(everything)
+    not_open = search_pull_requests(everything, "is:pr -is:open")
+    assert not_open and all(pr.state != "OPEN" for pr in not_open)
+    assert len(search_pull_requests(everything, "is:pr in:title archived:false")) == len(everything)
+    merged_window = search_pull_requests(everything, "is:pr merged:>=2000-01-01")
+    assert {pr.node_id for pr in merged_window} == {pr.node_id for pr in everything if pr.merged_at}
