@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import sys
 
 import pytest
 
@@ -137,7 +138,7 @@ def test_response_cache_replays_without_requests_and_reports_per_repository(fake
     assert record_keys(refresh) == record_keys(first)
 
     listing = subprocess.run(
-        ["python", "-m", "tap_github_prs.cache", "--info", str(cache_dir)],
+        [sys.executable, "-m", "tap_github_prs.cache", "--info", str(cache_dir)],
         capture_output=True,
         text=True,
         check=True,
