@@ -63,6 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--rate-limit-window", type=float, default=3600, help="seconds until a token's quota resets"
     )
     server.add_argument(
+        "--secondary-per-minute",
+        type=int,
+        metavar="N",
+        help="enforce a secondary limit of N requests per minute per token (GitHub: 2000; off "
+        "by default)",
+    )
+    server.add_argument(
+        "--max-concurrent",
+        type=int,
+        metavar="N",
+        help="enforce a secondary limit of N requests in flight (GitHub: 100); off by default",
+    )
+    server.add_argument(
         "--log",
         action="store_true",
         help="log each request's method, path and status (never headers or tokens)",
@@ -174,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
         port=args.port,
         faults=faults_from_args(args),
         fault_seed=args.fault_seed,
+        secondary_per_minute=args.secondary_per_minute,
+        max_concurrent=args.max_concurrent,
         log=args.log,
     ).start()
     summary = dataset_summary(server.dataset)

@@ -28,6 +28,7 @@ from .generator import generate_dataset
 from .graphql_endpoint import GraphQLEndpoint
 from .models import Dataset, format_datetime
 from .ratelimit import RateLimiter
+from .secondary import SecondaryLimiter
 from .stats import Stats
 
 DEFAULT_TOKENS = ("fake-token-1", "fake-token-2")
@@ -77,6 +78,7 @@ class Response:
     operation: str | None = None
     applied_faults: list[str] = field(default_factory=list)
     rate_limited: bool = False
+    secondary_limited: bool = False
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -112,6 +114,8 @@ class FakeGitHub:
         port: int = 0,
         faults: Iterable[Fault] = (),
         fault_seed: int = 0,
+        secondary_per_minute: int | None = None,
+        max_concurrent: int | None = None,
         log: bool = False,
     ) -> None:
         self.dataset = dataset or generate_dataset(
@@ -127,6 +131,7 @@ class FakeGitHub:
             "core": RateLimiter(rate_limit, rate_limit_window),
         }
         self.faults = FaultInjector(fault_seed)
+        self.secondary = SecondaryLimiter(secondary_per_minute, max_concurrent)
         for fault in faults:
             self.faults.add(fault)
         self.stats_recorder = Stats()
@@ -302,11 +307,6 @@ class FakeGitHub:
     def _api(self, route: Route, request: Request) -> Response:
         request.faults = self.faults.plan()
         applied: list[str] = []
-        latency = request.faults.get("latency")
-        if latency is not None:
-            self.faults.mark_fired(latency)
-            applied.append("latency")
-            time.sleep(latency.seconds)
         request.token_label = self.token_label(_bearer(request.headers.get("Authorization")))
         limiter = self.limiters.get(route.resource, self.limiters["core"])
         if request.token_label is None:
@@ -322,7 +322,19 @@ class FakeGitHub:
                 },
             )
         else:
-            response = self._early_fault(request, limiter, route) or route.handler(request)
+            wait = self.secondary.enter(request.token_label)
+            if wait is not None:
+                response = self._secondary_limited(request, limiter, route, wait or None)
+            else:
+                try:
+                    latency = request.faults.get("latency")
+                    if latency is not None:  # inside: a slow request is a request in flight
+                        self.faults.mark_fired(latency)
+                        applied.append("latency")
+                        time.sleep(latency.seconds)
+                    response = self._early_fault(request, limiter, route) or route.handler(request)
+                finally:
+                    self.secondary.leave()
         for kind in ("malformed_json", "truncated_json"):
             fault = request.faults.get(kind)
             if fault is not None and response.status == 200 and request.token_label is not None:
@@ -349,27 +361,41 @@ class FakeGitHub:
             node_count=response.node_count,
             faults=applied + response.applied_faults,
             rate_limited=response.rate_limited,
+            secondary_limited=response.secondary_limited,
         )
         return response
 
+    def _secondary_limited(
+        self,
+        request: Request,
+        limiter: RateLimiter,
+        route: Route,
+        retry_after: int | None,
+        status: int = 403,
+        fault: str | None = None,
+    ) -> Response:
+        message = SECONDARY_MESSAGE.format(request_id=request.request_id)
+        body: dict[str, Any] = {"documentation_url": SECONDARY_DOCS, "message": message}
+        if status == 200:
+            body = {"errors": [{"type": "RATE_LIMITED", "message": message}]}
+        headers = limiter.snapshot(request.token_label or "").headers(route.resource)
+        if retry_after is not None:
+            headers["retry-after"] = str(retry_after)
+        response = Response(status, body, headers, applied_faults=[fault] if fault else [])
+        response.secondary_limited = True
+        return response
+
     def _early_fault(self, request: Request, limiter: RateLimiter, route: Route) -> Response | None:
-        label = request.token_label or ""
         for kind, status in (
             ("secondary_403", 403),
             ("secondary_429", 429),
             ("secondary_200", 200),
         ):
             fault = request.faults.get(kind)
-            if fault is None:
-                continue
-            message = SECONDARY_MESSAGE.format(request_id=request.request_id)
-            body: dict[str, Any] = {"documentation_url": SECONDARY_DOCS, "message": message}
-            if status == 200:
-                body = {"errors": [{"type": "RATE_LIMITED", "message": message}]}
-            headers = limiter.snapshot(label).headers(route.resource)
-            if fault.retry_after is not None:
-                headers["retry-after"] = str(fault.retry_after)
-            return Response(status, body, headers, operation=None, applied_faults=[kind])
+            if fault is not None:
+                return self._secondary_limited(
+                    request, limiter, route, fault.retry_after, status, kind
+                )
         fault = request.faults.get("server_error")
         if fault is not None:
             status = self.faults.pick_status(fault)

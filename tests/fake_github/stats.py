@@ -28,6 +28,7 @@ class Stats:
             )
             self._nodes = 0
             self._rate_limited = 0
+            self._secondary_limited = 0
 
     def record(
         self,
@@ -40,10 +41,12 @@ class Stats:
         node_count: int = 0,
         faults: list[str] | tuple[str, ...] = (),
         rate_limited: bool = False,
+        secondary_limited: bool = False,
     ) -> None:
         with self._lock:
             self._requests += 1
             self._rate_limited += rate_limited
+            self._secondary_limited += secondary_limited
             self._cost += cost
             self._nodes += node_count
             self._status[str(status)] += 1
@@ -70,6 +73,7 @@ class Stats:
                     "errors_5xx": sum(n for s, n in self._status.items() if s.startswith("5")),
                     "faults": dict(self._faults),
                     "rate_limited": self._rate_limited,
+                    "secondary_limited": self._secondary_limited,
                     "tokens": dict(self._tokens),
                     "operations": dict(self._operations),
                 }

@@ -144,3 +144,42 @@ def test_faults_given_at_construction(fake_github_factory):
 def test_unknown_fault_kind_is_refused():
     with pytest.raises(ValueError, match="unknown fault kind"):
         Fault("meteor")
+
+
+def test_opt_in_secondary_limit_per_minute(fake_github_factory):
+    server = fake_github_factory(prs=3, secondary_per_minute=3)
+    wall = [100.0]
+    server.secondary.wall_clock = lambda: wall[0]
+    statuses = [graphql(server, "{ rateLimit { cost } }").status for _ in range(4)]
+    assert statuses == [200, 200, 200, 403]
+    limited = graphql(server, "{ rateLimit { cost } }")
+    assert "secondary rate limit" in limited.json()["message"]
+    assert limited.headers["retry-after"] == "60"
+    assert graphql(server, "{ rateLimit { cost } }", token=TOKEN_2).status == 200
+    wall[0] += 61
+    assert graphql(server, "{ rateLimit { cost } }").status == 200
+    assert server.stats()["secondary_limited"] == 2
+
+
+def test_opt_in_concurrency_limit(fake_github_factory):
+    from concurrent.futures import ThreadPoolExecutor
+
+    server = fake_github_factory(prs=3, max_concurrent=2)
+    server.add_fault("latency", seconds=0.4)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: graphql(server, "{ rateLimit { cost } }"), range(4)))
+    statuses = sorted(r.status for r in results)
+    assert statuses == [200, 200, 403, 403]
+    assert all("retry-after" not in r.headers for r in results if r.status == 403)
+
+
+def test_concurrent_requests_are_all_answered_correctly(fake_github):
+    from concurrent.futures import ThreadPoolExecutor
+
+    def fetch(_):
+        return graphql(fake_github, QUERY).json()["data"]["repository"]["pullRequests"]["nodes"]
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(fetch, range(16)))
+    assert all(answer == answers[0] for answer in answers)
+    assert fake_github.stats()["requests"] == 16
