@@ -90,7 +90,7 @@ select
     case
         when any_open then 'In Progress'
         when any_merged then 'Done'
-        else 'Won''t Do'
+        else 'Cancelled'
     end as sim_status,
     first_linked_pr_created_at,
     linked_pull_request_ids,
