@@ -306,51 +306,26 @@ class FakeGitHub:
 
     def _api(self, route: Route, request: Request) -> Response:
         request.faults = self.faults.plan()
-        applied: list[str] = []
         request.token_label = self.token_label(_bearer(request.headers.get("Authorization")))
         limiter = self.limiters.get(route.resource, self.limiters["core"])
+        applied: list[str] = []
         if request.token_label is None:
-            response = Response(
-                401,
-                dict(BAD_CREDENTIALS),
-                {
-                    "x-ratelimit-limit": "60",
-                    "x-ratelimit-remaining": "60",
-                    "x-ratelimit-used": "0",
-                    "x-ratelimit-reset": str(int(time.time()) + 3600),
-                    "x-ratelimit-resource": route.resource,
-                },
-            )
+            response = _unauthorized(route.resource)
         else:
-            wait = self.secondary.enter(request.token_label)
-            if wait is not None:
-                response = self._secondary_limited(request, limiter, route, wait or None)
-            else:
-                try:
-                    latency = request.faults.get("latency")
-                    if latency is not None:  # inside: a slow request is a request in flight
-                        self.faults.mark_fired(latency)
-                        applied.append("latency")
-                        time.sleep(latency.seconds)
-                    response = self._early_fault(request, limiter, route) or route.handler(request)
-                finally:
-                    self.secondary.leave()
-        for kind in ("malformed_json", "truncated_json"):
-            fault = request.faults.get(kind)
-            if fault is not None and response.status == 200 and request.token_label is not None:
-                encoded = response.encoded()
-                response.body = (
-                    encoded[: max(1, len(encoded) // 2)]
-                    if kind == "truncated_json"
-                    else b'{"data": {"repository": <html>oops</html>'
-                )
-                response.applied_faults.append(kind)
-                break
+            response = self._admitted(route, request, limiter, applied)
+            self._corrupt_body(request, response)
+            response.headers.update(
+                {
+                    k: v
+                    for k, v in limiter.snapshot(request.token_label)
+                    .headers(route.resource)
+                    .items()
+                    if "x-ratelimit-remaining" not in response.headers
+                }
+            )
         for kind in response.applied_faults:
             if kind in request.faults:
                 self.faults.mark_fired(request.faults[kind])
-        if request.token_label is not None and "x-ratelimit-remaining" not in response.headers:
-            response.headers.update(limiter.snapshot(request.token_label).headers(route.resource))
         response.headers.setdefault("x-github-request-id", request.request_id)
         self.stats_recorder.record(
             kind=route.kind,
@@ -364,6 +339,37 @@ class FakeGitHub:
             secondary_limited=response.secondary_limited,
         )
         return response
+
+    def _admitted(
+        self, route: Route, request: Request, limiter: RateLimiter, applied: list[str]
+    ) -> Response:
+        """Pass the secondary limits, then run latency, early faults or the handler."""
+        wait = self.secondary.enter(request.token_label or "")
+        if wait is not None:
+            return self._secondary_limited(request, limiter, route, wait or None)
+        try:
+            latency = request.faults.get("latency")
+            if latency is not None:  # inside: a slow request is a request in flight
+                self.faults.mark_fired(latency)
+                applied.append("latency")
+                time.sleep(latency.seconds)
+            return self._early_fault(request, limiter, route) or route.handler(request)
+        finally:
+            self.secondary.leave()
+
+    @staticmethod
+    def _corrupt_body(request: Request, response: Response) -> None:
+        """The malformed- and truncated-JSON faults: a 200 whose body does not parse."""
+        for kind in ("malformed_json", "truncated_json"):
+            if kind in request.faults and response.status == 200:
+                encoded = response.encoded()
+                response.body = (
+                    encoded[: max(1, len(encoded) // 2)]
+                    if kind == "truncated_json"
+                    else b'{"data": {"repository": <html>oops</html>'
+                )
+                response.applied_faults.append(kind)
+                return
 
     def _secondary_limited(
         self,
@@ -405,6 +411,17 @@ class FakeGitHub:
                 applied_faults=["server_error"],
             )
         return None
+
+
+def _unauthorized(resource: str) -> Response:
+    headers = {
+        "x-ratelimit-limit": "60",
+        "x-ratelimit-remaining": "60",
+        "x-ratelimit-used": "0",
+        "x-ratelimit-reset": str(int(time.time()) + 3600),
+        "x-ratelimit-resource": resource,
+    }
+    return Response(401, dict(BAD_CREDENTIALS), headers)
 
 
 def _bearer(header: str | None) -> str | None:
