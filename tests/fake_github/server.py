@@ -314,15 +314,9 @@ class FakeGitHub:
         else:
             response = self._admitted(route, request, limiter, applied)
             self._corrupt_body(request, response)
-            response.headers.update(
-                {
-                    k: v
-                    for k, v in limiter.snapshot(request.token_label)
-                    .headers(route.resource)
-                    .items()
-                    if "x-ratelimit-remaining" not in response.headers
-                }
-            )
+            if "x-ratelimit-remaining" not in response.headers:
+                snapshot = limiter.snapshot(request.token_label)
+                response.headers.update(snapshot.headers(route.resource))
         for kind in response.applied_faults:
             if kind in request.faults:
                 self.faults.mark_fired(request.faults[kind])
