@@ -128,6 +128,59 @@ def _null_first_list_element(data: Any, path: list[Any]) -> list[Any] | None:
     return None
 
 
+class _EarlyAnswer(Exception):
+    """A request answered before pricing: bad JSON, no query, invalid query, a mutation."""
+
+    def __init__(self, status: int, payload: dict[str, Any], operation: str = "anonymous"):
+        super().__init__(status)
+        self.status, self.payload, self.operation = status, payload, operation
+
+
+@dataclass
+class _Query:
+    document: DocumentNode
+    operation_name: str | None
+    variables: dict[str, Any]
+    label: str  # the operation's name in /_stats
+    dry_run: bool
+
+
+def _parse_request(body: bytes) -> _Query:
+    try:
+        request = json.loads(body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        raise _EarlyAnswer(
+            400,
+            {
+                "message": "Problems parsing JSON",
+                "documentation_url": "https://docs.github.com/graphql",
+            },
+        ) from None
+    if not isinstance(request, dict) or not isinstance(request.get("query"), str):
+        message = "A query attribute must be specified and must be a string."
+        raise _EarlyAnswer(200, {"errors": [{"message": message}]})
+    variables = request.get("variables") if isinstance(request.get("variables"), dict) else {}
+    operation_name = request.get("operationName") or None
+    document, validation_errors = _parse_and_validate(request["query"])
+    operation = select_operation(document, operation_name) if document else None
+    label = operation_name or (
+        operation.name.value if operation and operation.name else "anonymous"
+    )
+    if validation_errors:
+        raise _EarlyAnswer(200, {"errors": [dict(e) for e in validation_errors]}, label)
+    if operation is None:
+        raise _EarlyAnswer(200, {"errors": [{"message": "An operation name is required"}]}, label)
+    if operation.operation.value != "query":
+        message = "This stand-in answers queries only, no mutations."
+        raise _EarlyAnswer(200, {"errors": [{"type": "FORBIDDEN", "message": message}]}, label)
+    dry_run = _dry_run_requested(operation, variables)
+    return _Query(document, operation_name, variables, label, dry_run)
+
+
+def _timeout_error(request_id: str) -> dict[str, Any]:
+    return {"message": TIMEOUT_MESSAGE.format(request_id=request_id)}
+
+
 def _never_awaitable(_value: Any) -> bool:
     return False  # every resolver is synchronous; skipping the check saves a tenth of the time
 
@@ -142,132 +195,78 @@ class GraphQLEndpoint:
     def handle(
         self, body: bytes, token_label: str, faults: dict[str, Fault], request_id: str
     ) -> GraphQLOutcome:
+        """Answer one POST body for the token `token_label`, applying this request's `faults`."""
         quota = self.limiter.snapshot(token_label)
         try:
-            request = json.loads(body or b"null")
-        except (ValueError, UnicodeDecodeError):
-            return GraphQLOutcome(
-                400,
-                {
-                    "message": "Problems parsing JSON",
-                    "documentation_url": "https://docs.github.com/graphql",
-                },
-                quota,
-                "anonymous",
-            )
-        if not isinstance(request, dict) or not isinstance(request.get("query"), str):
-            return GraphQLOutcome(
-                200,
-                {
-                    "errors": [
-                        {"message": "A query attribute must be specified and must be a string."}
-                    ]
-                },
-                quota,
-                "anonymous",
-            )
-        variables = request.get("variables") or {}
-        if not isinstance(variables, dict):
-            variables = {}
-        operation_name = request.get("operationName") or None
-        document, validation_errors = _parse_and_validate(request["query"])
-        operation = select_operation(document, operation_name) if document else None
-        label = operation_name or (
-            operation.name.value if operation and operation.name else "anonymous"
-        )
-        if validation_errors:
-            return GraphQLOutcome(
-                200, {"errors": [dict(e) for e in validation_errors]}, quota, label
-            )
-        if operation is None:
-            return GraphQLOutcome(
-                200, {"errors": [{"message": "An operation name is required"}]}, quota, label
-            )
-        if operation.operation.value != "query":
-            return GraphQLOutcome(
-                200,
-                {
-                    "errors": [
-                        {
-                            "type": "FORBIDDEN",
-                            "message": "This stand-in answers queries only, no mutations.",
-                        }
-                    ]
-                },
-                quota,
-                label,
-            )
-
-        report: CostReport = analyze(self.schema, document, operation_name, variables)
+            query = _parse_request(body)
+        except _EarlyAnswer as answer:
+            return GraphQLOutcome(answer.status, answer.payload, quota, answer.operation)
+        report = analyze(self.schema, query.document, query.operation_name, query.variables)
         if report.errors:
-            return GraphQLOutcome(200, {"data": None, "errors": report.errors}, quota, label)
-        cost, node_count = report.cost, report.node_count
-        dry_run = _dry_run_requested(operation, variables)
-        outcome = GraphQLOutcome(200, {}, quota, label, cost=cost, node_count=node_count)
+            return GraphQLOutcome(200, {"data": None, "errors": report.errors}, quota, query.label)
+        outcome = GraphQLOutcome(
+            200, {}, quota, query.label, cost=report.cost, node_count=report.node_count
+        )
+        if not self._charge(outcome, token_label, faults, query.dry_run):
+            return outcome
+        timeout = faults.get("timeout")
+        if timeout is not None and report.node_count > timeout.node_threshold:
+            outcome.status = 502
+            outcome.payload = {"data": None, "errors": [_timeout_error(request_id)]}
+            outcome.applied_faults.append("timeout")
+            return outcome
+        outcome.payload = self._execute(query, report, quota.limit, outcome.quota)
+        if "partial_data" in faults and outcome.payload["data"]:
+            path = _null_first_list_element(outcome.payload["data"], [])
+            if path:
+                error = {"path": path, **_timeout_error(request_id)}
+                outcome.payload.setdefault("errors", []).append(error)
+                outcome.applied_faults.append("partial_data")
+        return outcome
 
+    def _charge(
+        self, outcome: GraphQLOutcome, token_label: str, faults: dict[str, Fault], dry_run: bool
+    ) -> bool:
+        """Charge the query's cost; False (with a RATE_LIMITED answer) when the quota is spent."""
         rate_fault = faults.get("rate_limit")
         if rate_fault is not None:
             outcome.quota = self.limiter.exhaust(token_label, rate_fault.reset_in)
             outcome.applied_faults.append("rate_limit")
-            outcome.payload = self._rate_limited(outcome.quota)
-            outcome.cost, outcome.rate_limited = 0, True
-            return outcome
-        if not dry_run:
-            charged, outcome.quota = self.limiter.try_charge(token_label, cost)
-            if not charged:
-                outcome.payload = self._rate_limited(outcome.quota)
-                outcome.cost, outcome.rate_limited = 0, True
-                return outcome
+        elif dry_run:
+            outcome.cost = 0  # priced, not run, not charged
+            return True
         else:
-            outcome.cost = 0
+            charged, outcome.quota = self.limiter.try_charge(token_label, outcome.cost)
+            if charged:
+                return True
+        outcome.payload = self._rate_limited(outcome.quota)
+        outcome.cost, outcome.rate_limited = 0, True
+        return False
 
-        timeout_fault = faults.get("timeout")
-        if timeout_fault is not None and node_count > timeout_fault.node_threshold:
-            outcome.status = 502
-            outcome.payload = {
-                "data": None,
-                "errors": [{"message": TIMEOUT_MESSAGE.format(request_id=request_id)}],
-            }
-            outcome.applied_faults.append("timeout")
-            return outcome
-
-        context = RequestContext(
-            dataset=self.dataset,
-            rate_limit=RateLimitView(
-                cost,
-                quota.limit,
-                outcome.quota.remaining,
-                outcome.quota.used,
-                outcome.quota.reset_at,
-                node_count,
-            ),
-            dry_run=dry_run,
+    def _execute(
+        self, query: _Query, report: CostReport, limit: int, quota: QuotaSnapshot
+    ) -> dict[str, Any]:
+        rate_limit = RateLimitView(
+            report.cost, limit, quota.remaining, quota.used, quota.reset_at, report.node_count
         )
+        context = RequestContext(self.dataset, rate_limit, dry_run=query.dry_run)
         with self._execution_lock:
             result = execute(
                 self.schema,
-                document,
+                query.document,
                 root_value=QueryRoot(),
                 context_value=context,
-                variable_values=variables,
-                operation_name=operation_name,
+                variable_values=query.variables,
+                operation_name=query.operation_name,
                 field_resolver=resolve_field,
                 type_resolver=resolve_type,
                 is_awaitable=_never_awaitable,
             )
         payload: dict[str, Any] = {"data": result.data}
         errors = [_format_error(e) for e in result.errors or ()] + context.extra_errors
-        if "partial_data" in faults and result.data:
-            path = _null_first_list_element(result.data, [])
-            if path:
-                errors.append(
-                    {"path": path, "message": TIMEOUT_MESSAGE.format(request_id=request_id)}
-                )
-                outcome.applied_faults.append("partial_data")
         if errors:
             payload["errors"] = errors
-        outcome.payload = payload
-        return outcome
+        return payload
 
     @staticmethod
     def _rate_limited(quota: QuotaSnapshot) -> dict[str, Any]:
