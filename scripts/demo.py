@@ -195,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  Query the marts: psql, with {' '.join(connection.exports().split()[1::2])}")
     print('  (`eval "$(.venv/bin/python scripts/warehouse.py env)"` sets them in your shell)')
     print("  Run again: incremental from the saved bookmarks (`meltano state list`).")
+    if connection.embedded:
+        print("  The embedded PostgreSQL keeps running: `make warehouse-stop` stops it.")
     return 0
 
 
