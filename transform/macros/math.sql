@@ -19,7 +19,13 @@
     end
 {%- endmacro %}
 
-{#- A text[] from an array column that landed as text[], jsonb[] or jsonb. -#}
-{% macro json_text_array(column) -%}
-    array(select jsonb_array_elements_text(coalesce(to_jsonb({{ column }}), cast('[]' as jsonb))))
+{#- A jsonb array from an array column that landed as text[], jsonb[] or jsonb. -#}
+{% macro to_jsonb_array(column) -%}
+    coalesce(to_jsonb({{ column }}), cast('[]' as jsonb))
+{%- endmacro %}
+
+{#- A text[] from a jsonb array of strings (staging keeps jsonb: dbt unit tests cannot
+    mock PostgreSQL array columns). -#}
+{% macro jsonb_to_text_array(column) -%}
+    array(select jsonb_array_elements_text({{ column }}))
 {%- endmacro %}
