@@ -63,6 +63,11 @@ BOT_LOGINS = {
     ),
 }
 AI_AGENT_BOTS = ("copilot-swe-agent", "devin-ai-integration")
+# AI code reviewers: they leave COMMENTED reviews, never author PRs.
+REVIEW_BOTS = {
+    "copilot-pull-request-reviewer": "Copilot",
+    "coderabbitai": "CodeRabbit",
+}
 CHECK_APPS = (
     ("GitHub Actions", "github-actions"),
     ("Vercel", "vercel"),
@@ -130,6 +135,14 @@ class Generator:
                 node_id=make_id("BOT", login),
                 name=name,
                 email=email,
+            )
+        for login, name in REVIEW_BOTS.items():
+            self.bots[login] = Actor(
+                login=login,
+                typename="Bot",
+                database_id=stable_int("bot", login, modulo=10**8),
+                node_id=make_id("BOT", login),
+                name=name,
             )
         humans = []
         used: set[str] = set()
@@ -441,9 +454,14 @@ class Generator:
             m for m in self.members[owner] if pr.author is None or m.login != pr.author.login
         ]
         times = sorted(rng.uniform(0, span) for _ in range(n_reviews))
+        review_bot = (
+            rng.choice(sorted(REVIEW_BOTS)) if not bot_kind and rng.random() < 0.15 else None
+        )
         for i, offset in enumerate(times):
             created = _ts(start + timedelta(seconds=offset))
-            if pr.author is not None and pr.author.typename == "User" and rng.random() < 0.08:
+            if review_bot and i == 0:  # the AI reviewer answers first
+                reviewer, state = self.bots[review_bot], "COMMENTED"
+            elif pr.author is not None and pr.author.typename == "User" and rng.random() < 0.08:
                 reviewer, state = pr.author, "COMMENTED"
             else:
                 reviewer = rng.choice(reviewers) if rng.random() > 0.01 else None
@@ -457,9 +475,7 @@ class Generator:
                     node_id=make_id("PRR", f"{payload}:r:{i}"),
                     database_id=plan["serial"] * 1000 + i,
                     author=reviewer,
-                    author_association="MEMBER"
-                    if reviewer in self.members[owner]
-                    else "CONTRIBUTOR",
+                    author_association=_association(reviewer, self.members[owner]),
                     state=state,
                     body=text.review_body(rng, state),
                     created_at=created,
@@ -604,6 +620,12 @@ class Generator:
                 )
             )
         return suites
+
+
+def _association(reviewer: Actor | None, members: list[Actor]) -> str:
+    if reviewer is not None and reviewer.typename == "Bot":
+        return "NONE"
+    return "MEMBER" if reviewer in members else "CONTRIBUTOR"
 
 
 def _suite_conclusion(runs: list[CheckRun]) -> str | None:

@@ -104,6 +104,12 @@ def test_reviews_have_every_state_mostly_by_others_with_some_self_comments(prs):
     assert 0 < len(own) < 0.15 * len(reviews)
     assert all(r.state == "COMMENTED" for r in own)
     assert all(r.submitted_at is None for _, r in reviews if r.state == "PENDING")
+    bot_reviews = [r for _, r in reviews if r.author and r.author.typename == "Bot"]
+    assert {r.author.login for r in bot_reviews} == {
+        "copilot-pull-request-reviewer",
+        "coderabbitai",
+    }
+    assert all(r.state == "COMMENTED" and r.author_association == "NONE" for r in bot_reviews)
 
 
 def test_commits_carry_co_author_trailers_including_ai_tools(prs):
