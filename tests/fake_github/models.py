@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import datetime, timezone
 from typing import Any
 
@@ -199,6 +199,25 @@ class PullRequestChildren:
     closing_issues: list[IssueReference] = field(default_factory=list)
 
 
+DERIVED_PULL_REQUEST_FIELDS = (
+    "merged",
+    "additions",
+    "deletions",
+    "changed_files",
+    "head_ref_oid",
+    "review_decision",
+    "url",
+)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    return value
+
+
 @dataclass(eq=False)
 class PullRequest:
     """One pull request. Children are materialised on first access of a child property."""
@@ -228,6 +247,15 @@ class PullRequest:
     )
     _children: PullRequestChildren | None = field(default=None, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Fields, derived values and children as plain dicts and lists (datetimes kept)."""
+        data = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name[0] != "_"}
+        for name in ("reviews", "commits", "files", "review_requests", "closing_issues"):
+            data[name] = _plain(getattr(self, name))
+        for name in DERIVED_PULL_REQUEST_FIELDS:
+            data[name] = getattr(self, name)
+        return data
 
     @property
     def children(self) -> PullRequestChildren:

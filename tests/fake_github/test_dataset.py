@@ -55,6 +55,17 @@ def test_children_do_not_depend_on_the_order_they_are_read():
     ]
 
 
+def test_a_pull_request_converts_to_plain_data(prs):
+    pr = next(p for p in prs if p.reviews and p.labels)
+    data = pr.to_dict()
+    assert data["number"] == pr.number
+    assert data["reviews"][0]["node_id"] == pr.reviews[0].node_id
+    assert data["labels"][0]["name"] == pr.labels[0].name
+    assert data["changed_files"] == len(pr.files)
+    assert data["commits"][-1]["check_suites"] == [asdict(s) for s in pr.check_suites]
+    assert not any(key.startswith("_") for key in data)
+
+
 def test_prs_are_spread_over_the_default_repositories(dataset, prs):
     assert list(dataset.repositories) == list(DEFAULT_REPOSITORIES)
     assert len(prs) == 1000
