@@ -165,7 +165,7 @@ def test_opt_in_concurrency_limit(fake_github_factory):
     from concurrent.futures import ThreadPoolExecutor
 
     server = fake_github_factory(prs=3, max_concurrent=2)
-    server.add_fault("latency", seconds=0.4)
+    server.add_fault("latency", seconds=0.8)  # long enough for all four to overlap
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda _: graphql(server, "{ rateLimit { cost } }"), range(4)))
     statuses = sorted(r.status for r in results)
