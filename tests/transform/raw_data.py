@@ -323,7 +323,9 @@ class _Builder:
                 "base_ref_name": "main",
                 "head_ref_name": head_ref,
                 "head_sha": head_sha,
-                "labels": rng.sample(["bug", "feature", "chore", "dependencies"], rng.randint(0, 2)),
+                "labels": rng.sample(
+                    ["bug", "feature", "chore", "dependencies"], rng.randint(0, 2)
+                ),
                 "milestone_title": None,
                 "review_decision": "APPROVED" if reviews else None,
                 "requested_reviewers": [reviewers[1], "acme/backend"],
