@@ -54,6 +54,7 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 bench: install
+	@test -f benchmarks/run.py || { echo "benchmarks/run.py is not there yet"; exit 1; }
 	$(BIN)/python benchmarks/run.py
 
 warehouse-start: $(INSTALLED)
