@@ -17,6 +17,7 @@ from tests.e2e.helpers import (
     MELTANO,
     PROJECT_ROOT,
     RAW_KEYS,
+    Warehouse,
     expected_raw_keys,
     missing_parts,
     run_meltano,
@@ -55,7 +56,9 @@ def saved_bookmarks(meltano_db: str) -> list[dict]:
     return bookmarks
 
 
-def test_killed_run_resumes_without_gaps_or_duplicates(meltano_env, github, warehouse, tmp_path):
+def test_killed_run_resumes_without_gaps_or_duplicates(
+    meltano_env, github, warehouse, postgres_server, tmp_path
+):
     env = meltano_env | {
         "TAP_GITHUB_PRS_API_URL": github.graphql_url,
         "TAP_GITHUB_PRS_REPOSITORIES": json.dumps(list(REPOSITORIES)),
@@ -106,3 +109,18 @@ def test_killed_run_resumes_without_gaps_or_duplicates(meltano_env, github, ware
     synced = [int(n) for n in re.findall(r"Synced (\d+) pull requests", rerun.stderr)]
     assert synced, "the tap should report how many PRs it synced"
     assert sum(synced) < len(expected["pull_requests"])
+
+    # Row for row, the same raw tables as one uninterrupted run into another database.
+    uninterrupted = Warehouse.create(postgres_server, f"{warehouse.variables['PGDATABASE']}_ref")
+    try:
+        run_meltano(
+            "run",
+            "tap-github-prs",
+            "target-postgres",
+            env=env
+            | uninterrupted.variables
+            | {"MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'uninterrupted.db'}"},
+        )
+        assert warehouse.raw_snapshot() == uninterrupted.raw_snapshot()
+    finally:
+        uninterrupted.drop()
