@@ -21,6 +21,7 @@ REPOSITORIES = ("acme/widgets", "acme/gadgets")
 HUMANS = ("alice", "bob", "carol", "dave", "erin", "frank")
 DEPENDENCY_BOTS = ("dependabot[bot]", "renovate[bot]")
 AGENT_BOT = "copilot-swe-agent[bot]"
+REVIEW_BOT = "copilot-pull-request-reviewer"  # typed Bot; an AI reviewer, never a pickup
 AI_TRAILERS = (
     "Co-authored-by: Claude <noreply@anthropic.com>",
     "Co-authored-by: Copilot <175728472+Copilot@users.noreply.github.com>",
@@ -245,6 +246,8 @@ class _Builder:
         with_reviews = state != "OPEN" or not is_draft
         if with_reviews and rng.random() >= 0.18:
             moment = created + self.hours(0.2, 30)
+            if rng.random() < 0.2:
+                reviews.append((REVIEW_BOT, "COMMENTED", created + self.hours(0.001, 0.01)))
             if author in HUMANS and rng.random() < 0.4:
                 # The author answers first: their own review must never start pickup.
                 reviews.append((author, "COMMENTED", created + self.hours(0.01, 0.15)))
@@ -354,7 +357,7 @@ class _Builder:
                     "id": f"PRR_{index:05d}_{n}",
                     **parent,
                     "author_login": login,
-                    "author_type": "User",
+                    "author_type": "Bot" if login == REVIEW_BOT else "User",
                     "author_association": "MEMBER",
                     "state": review_state,
                     "submitted_at": iso(submitted),

@@ -68,6 +68,7 @@ def expected_pull_requests(data: RawData) -> dict[str, dict]:
             for r in data.records["reviews"]
             if r["pull_request_id"] == pr["id"]
             and r["author_login"] != pr["author_login"]
+            and r["author_type"] != "Bot"
             and r["state"] != "PENDING"
             and (merged is None or parse_time(r["submitted_at"]) <= merged)
         ]
@@ -163,6 +164,7 @@ def test_stage_durations_follow_the_definitions(built_warehouse: tuple[str, RawD
     # The data must exercise each case, or the comparison proves little.
     assert any(e["coding_time_hours"] is None for e in expected.values())
     assert any(e["pickup_time_hours"] is None and e["cycle_time_hours"] for e in expected.values())
+    assert any(r["author_type"] == "Bot" for r in data.records["reviews"])
 
 
 def test_detected_ai_signal(built_warehouse: tuple[str, RawData]) -> None:

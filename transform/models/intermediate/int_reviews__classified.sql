@@ -1,5 +1,6 @@
 -- Each review, flagged for the metrics: the author's own reviews and comments never count,
--- nor do pending (unsubmitted) reviews; pickup also ignores reviews submitted after the merge.
+-- nor do pending (unsubmitted) reviews; pickup also ignores bots (AI reviewers answer within
+-- seconds, which is no one picking the PR up) and reviews submitted after the merge.
 with
 
 reviews as (
@@ -58,6 +59,7 @@ select
     is_submitted_by_other,
     (
         is_submitted_by_other
+        and not is_reviewer_bot
         and (pull_request_merged_at is null or submitted_at <= pull_request_merged_at)
     ) as counts_for_pickup
 

@@ -11,7 +11,7 @@ pull_requests as (
 reviews as (
 
     select * from {{ ref('fct_reviews') }}
-    where is_submitted_by_other
+    where is_submitted_by_other and not is_reviewer_bot
 
 ),
 
