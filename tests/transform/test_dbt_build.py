@@ -1,7 +1,8 @@
 """`dbt build` on generated raw data, then mart facts checked against the same records.
 
 Needs dbt (``DBT_BIN``, Meltano's ``.meltano/utilities/dbt-postgres/venv/bin/dbt``, or
-``dbt`` on PATH) and the PostgreSQL server on 127.0.0.1:5432 (user postgres, trust).
+``dbt`` on PATH) and a PostgreSQL server: ``PGHOST``/``PGPORT``/``PGUSER``/``PGPASSWORD``
+(a unix-socket directory works too), by default 127.0.0.1:5432 as postgres.
 The test builds its own database, ``dbt_pytest_transform``, and drops it afterwards.
 """
 
@@ -21,7 +22,10 @@ from tests.transform.warehouse import load_raw
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 PROJECT_DIR = REPO_ROOT / "transform"
-PG_HOST, PG_PORT, PG_USER = "127.0.0.1", "5432", "postgres"
+PG_HOST = os.environ.get("PGHOST", "127.0.0.1")
+PG_PORT = os.environ.get("PGPORT", "5432")
+PG_USER = os.environ.get("PGUSER", "postgres")
+PG_PASSWORD = os.environ.get("PGPASSWORD", "")
 DATABASE = "dbt_pytest_transform"
 
 pytestmark = pytest.mark.slow
@@ -37,7 +41,14 @@ def find_dbt() -> str | None:
 
 
 def admin_conninfo(dbname: str = "postgres") -> str:
-    return f"host={PG_HOST} port={PG_PORT} user={PG_USER} dbname={dbname} connect_timeout=3"
+    return psycopg.conninfo.make_conninfo(
+        host=PG_HOST,
+        port=PG_PORT,
+        user=PG_USER,
+        password=PG_PASSWORD or None,
+        dbname=dbname,
+        connect_timeout=3,
+    )
 
 
 def parse_time(value: str | None) -> datetime | None:
@@ -109,7 +120,7 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, RawD
         "PGHOST": PG_HOST,
         "PGPORT": PG_PORT,
         "PGUSER": PG_USER,
-        "PGPASSWORD": "",
+        "PGPASSWORD": PG_PASSWORD,
         "PGDATABASE": DATABASE,
         "DBT_PROFILES_DIR": str(PROJECT_DIR),
         "DBT_PROJECT_DIR": str(PROJECT_DIR),
