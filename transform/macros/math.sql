@@ -19,13 +19,8 @@
     end
 {%- endmacro %}
 
-{#- A jsonb array from an array column that landed as text[], jsonb[] or jsonb. -#}
+{#- A jsonb array from an array column that landed as text[], jsonb[] or jsonb. Models
+    keep lists as jsonb, not PostgreSQL arrays: dbt unit tests cannot mock array columns. -#}
 {% macro to_jsonb_array(column) -%}
     coalesce(to_jsonb({{ column }}), cast('[]' as jsonb))
-{%- endmacro %}
-
-{#- A text[] from a jsonb array of strings (staging keeps jsonb: dbt unit tests cannot
-    mock PostgreSQL array columns). -#}
-{% macro jsonb_to_text_array(column) -%}
-    array(select jsonb_array_elements_text({{ column }}))
 {%- endmacro %}

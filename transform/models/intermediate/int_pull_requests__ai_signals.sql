@@ -116,7 +116,7 @@ tools as (
 
     select
         pull_request_id,
-        array_agg(distinct tool_name order by tool_name) as ai_tools_detected
+        jsonb_agg(distinct tool_name order by tool_name) as ai_tools_detected
     from matches
     group by pull_request_id
 

@@ -67,7 +67,7 @@ select
     head_ci.head_ci_outcome,
     head_ci.head_check_run_count,
     head_ci.head_failed_check_run_count,
-    {{ jsonb_to_text_array('pull_requests.labels') }} as labels,
+    pull_requests.labels,
     jira_keys.jira_key,
     jira_keys.jira_key_source,
     ai_signals.is_ai_assisted_detected,

@@ -48,10 +48,10 @@ issues as (
         jira_key,
         bool_or(is_key_from_pull_request) as is_key_from_pull_request,
         min(created_at) as first_linked_pr_created_at,
-        array_agg(pull_request_id order by created_at, pull_request_id)
+        jsonb_agg(pull_request_id order by created_at, pull_request_id)
             as linked_pull_request_ids,
         count(*) as linked_pull_request_count,
-        bool_or('bug' = any(labels)) as has_bug_label,
+        bool_or(labels @> '["bug"]') as has_bug_label,
         bool_or(state = 'MERGED') as any_merged,
         bool_or(state = 'OPEN') as any_open
     from keyed

@@ -47,6 +47,12 @@ weeks as (
     union
     select
         repository,
+        cast(date_trunc('week', closed_at) as date) as week_start
+    from pull_requests
+    where is_closed_without_merge
+    union
+    select
+        repository,
         submitted_week as week_start
     from reviews
     union
