@@ -26,6 +26,7 @@ from dotenv import dotenv_values
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MELTANO = PROJECT_ROOT / ".venv/bin/meltano"
 LOG_DIR = PROJECT_ROOT / "logs"
+DEMO_TOKEN = "fake-token-1"  # noqa: S105 (not a secret: a token the stand-in accepts)
 PROMISED_COMMAND = ("run", "tap-github-prs", "target-postgres", "dbt:run")
 # Meltano log lines worth showing while the run goes (the full log goes to logs/demo.log).
 PROGRESS = re.compile(
@@ -178,11 +179,13 @@ def main(argv: list[str] | None = None) -> int:
     with github_stand_in(args.seed, args.prs) as api_url:
         print(f"  {api_url}")
         step("extract, load and transform")
+        # The demo reads the stand-in only: no real token or repository list from .env.
         env = {
-            **os.environ,
+            **{k: v for k, v in os.environ.items() if not k.startswith("TAP_GITHUB_PRS_")},
             **connection.variables,
             "MELTANO_ENVIRONMENT": "dev",
             "TAP_GITHUB_PRS_API_URL": api_url,
+            "TAP_GITHUB_PRS_AUTH_TOKEN": DEMO_TOKEN,
         }
         returncode = run_meltano(env)
     if returncode:

@@ -70,9 +70,25 @@ def warehouse(postgres_server: dict[str, str]) -> Iterator[Warehouse]:
         created.drop()
 
 
+def private_meltano_dir(tmp_path: Path) -> Path:
+    """A .meltano of this test's own that shares the project's installed plugins.
+
+    Meltano writes each plugin's config and state files to `.meltano/run/<plugin>/`, the same
+    path for every concurrent run of that plugin in a project: two test sessions at once would
+    overwrite and delete each other's files. The plugin virtualenvs are linked, not copied.
+    """
+    sys_dir = tmp_path / "meltano-sys"
+    sys_dir.mkdir()
+    for plugin_type in ("extractors", "loaders", "utilities"):
+        (sys_dir / plugin_type).symlink_to(PROJECT_ROOT / ".meltano" / plugin_type)
+    return sys_dir
+
+
 @pytest.fixture
 def meltano_env(tmp_path: Path, warehouse: Warehouse, meltano_plugins: None) -> dict[str, str]:
-    """Environment for `meltano` in the dev environment, isolated from the developer's."""
+    """Environment for `meltano` in the dev environment, isolated from the developer's
+    and from other test sessions: own system database (state), own run folder, own dbt target.
+    """
     env = {
         key: value
         for key, value in os.environ.items()
@@ -81,6 +97,7 @@ def meltano_env(tmp_path: Path, warehouse: Warehouse, meltano_plugins: None) -> 
     }
     env |= warehouse.variables
     env |= {
+        "MELTANO_SYS_DIR_ROOT": str(private_meltano_dir(tmp_path)),
         "MELTANO_ENVIRONMENT": "dev",
         "MELTANO_DATABASE_URI": f"sqlite:///{tmp_path / 'meltano.db'}",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
