@@ -95,6 +95,15 @@ class Route:
     resource: str = "core"  # which primary quota its x-ratelimit-* headers show
 
 
+class _QuietThreadingHTTPServer(ThreadingHTTPServer):
+    """A client that hangs up mid-answer (a killed tap) is normal here, not an error to print."""
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 class FakeGitHub:
     """A local GitHub API stand-in. Use as a context manager, or call `start()` and `stop()`."""
 
@@ -147,7 +156,7 @@ class FakeGitHub:
     # Lifecycle --------------------------------------------------------------------------------
     def start(self) -> FakeGitHub:
         handler = type("BoundHandler", (_Handler,), {"app": self})
-        self._httpd = ThreadingHTTPServer((self.host, self.port), handler)
+        self._httpd = _QuietThreadingHTTPServer((self.host, self.port), handler)
         self._httpd.daemon_threads = True
         self.port = self._httpd.server_address[1]
         self._thread = threading.Thread(
