@@ -27,6 +27,7 @@ def _load_warehouse_script():
 warehouse_script = _load_warehouse_script()
 
 
+@pytest.mark.e2e
 @pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}")
 def test_demo_runs_the_promised_command_and_prints_a_summary(meltano_env, warehouse):
     result = subprocess.run(
@@ -63,6 +64,7 @@ def test_configured_warehouse_comes_from_libpq_variables():
     assert warehouse_script.configured_connection({"PGUSER": "me"}) is None
 
 
+@pytest.mark.e2e
 @pytest.mark.filterwarnings("ignore:.*XDG_RUNTIME_DIR")
 def test_embedded_warehouse_starts_answers_and_stops(tmp_path, monkeypatch):
     import psycopg

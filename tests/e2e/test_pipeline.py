@@ -16,7 +16,10 @@ from tests.e2e.helpers import (
     run_meltano,
 )
 
-pytestmark = pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}"),
+]
 
 REPOSITORIES = ("acme/widgets", "acme/gadgets")
 

@@ -17,7 +17,10 @@ from tests.e2e.helpers import (
     state_of,
 )
 
-pytestmark = pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}")
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}"),
+]
 
 REPOSITORIES = ("acme/widgets", "acme/gadgets")
 TAP = PROJECT_ROOT / ".meltano/extractors/tap-github-prs/venv/bin/tap-github-prs"
