@@ -104,9 +104,27 @@ sim_rows as (
 
 ),
 
-detected_stats as (
+cohort_rows as (
 
     select
+        'detected' as signal_source,
+        *
+    from detected_rows
+
+    union all
+
+    select
+        'simulated' as signal_source,
+        *
+    from sim_rows
+
+),
+
+-- Detected and simulated cohorts go through one aggregation, so they stay comparable.
+cohort_stats as (
+
+    select
+        signal_source,
         cohort_type,
         cohort,
         count(*) as pr_count,
@@ -119,28 +137,22 @@ detected_stats as (
             "count(*) filter (where head_ci_outcome = 'failure')",
             "count(*) filter (where head_ci_outcome in ('failure', 'success'))"
         ) }} as ci_failure_rate
-    from detected_rows
-    group by cohort_type, cohort
+    from cohort_rows
+    group by signal_source, cohort_type, cohort
+
+),
+
+detected_stats as (
+
+    select * from cohort_stats
+    where signal_source = 'detected'
 
 ),
 
 sim_stats as (
 
-    select
-        cohort_type,
-        cohort,
-        count(*) as pr_count,
-        count(distinct team_period) as team_period_count,
-        {{ median('cycle_time_hours') }} as median_cycle_time_hours,
-        {{ median('pickup_time_hours') }} as median_pickup_time_hours,
-        {{ median('pr_size_lines') }} as median_pr_size_lines,
-        avg(changes_requested_rounds) as avg_changes_requested_rounds,
-        {{ safe_divide(
-            "count(*) filter (where head_ci_outcome = 'failure')",
-            "count(*) filter (where head_ci_outcome in ('failure', 'success'))"
-        ) }} as ci_failure_rate
-    from sim_rows
-    group by cohort_type, cohort
+    select * from cohort_stats
+    where signal_source = 'simulated'
 
 ),
 
