@@ -22,6 +22,7 @@ from tap_github_prs.queries.follow_ups import (
     FOLLOW_UP_PAGE_SIZE,
     FollowUpRequest,
     build_follow_up_query,
+    build_page_query,
 )
 from tap_github_prs.records import (
     check_run_record,
@@ -93,6 +94,17 @@ class PullRequestBundle:
 
 
 @dataclass
+class UnfinishedPage:
+    """A fetched page whose overflowing connections still await follow-ups."""
+
+    nodes: list[dict]
+    collected: list[dict[str, list]]
+    pending: list[tuple[FollowUpRequest, list]]
+    progress: Progress
+    requests: int
+
+
+@dataclass
 class Page:
     repository: str
     bundles: list[PullRequestBundle]
@@ -142,10 +154,17 @@ class RepositoryWalker:
         # An incremental run usually finds few changes: a small first page costs a fraction of
         # the points (cost follows `first`); the next pages are full size.
         size_cap: int | None = INCREMENTAL_FIRST_PAGE if progress.bookmark else None
+        # Page K's follow-ups ride along with the request for page K+1; page K is emitted
+        # once they are answered. A page without follow-ups is emitted right away.
+        unfinished: UnfinishedPage | None = None
         while True:
             search = self._search_query(repository, progress.bookmark or lower_bound)
-            body, requests = self._fetch_page(repository, search, cursor, size_cap)
+            riding = unfinished.pending[: self.follow_up_batch.current] if unfinished else []
+            body, requests = self._fetch_page(repository, search, cursor, size_cap, riding)
             size_cap = None
+            if unfinished:
+                self._absorb_follow_ups(riding, body["data"], unfinished.pending)
+                yield self._finish(repository, unfinished)
             connection = body["data"]["search"] or {}
             nodes = [node for node in nodes_of(connection) if node.get("id")]
             fresh = []
@@ -155,18 +174,24 @@ class RepositoryWalker:
                     fresh.append(node)
             if limit is not None:
                 fresh = fresh[: limit - emitted]
-            bundles, follow_up_requests = self._complete(repository, fresh)
+            collected, pending = self._collect(fresh)
             for node in fresh:
                 progress.advance(utc_timestamp(node["updatedAt"]), node["id"])
             emitted += len(fresh)
-            yield Page(repository, bundles, progress.copy(), requests + follow_up_requests)
+            unfinished = UnfinishedPage(fresh, collected, pending, progress.copy(), requests)
 
             page_info = connection.get("pageInfo") or {}
-            if not page_info.get("hasNextPage") or (limit is not None and emitted >= limit):
-                return
             # Restart from the bookmark, unless the page made no progress (all at one second).
             cursor = None if fresh else page_info.get("endCursor")
-            if not fresh and not cursor:
+            last_page = (
+                not page_info.get("hasNextPage")
+                or (limit is not None and emitted >= limit)
+                or (not fresh and not cursor)
+            )
+            if last_page or not pending:
+                yield self._finish(repository, unfinished)
+                unfinished = None
+            if last_page:
                 return
 
     def _search_query(self, repository: str, lower_bound: str | None) -> str:
@@ -208,8 +233,15 @@ class RepositoryWalker:
     # -- requests -----------------------------------------------------------------------------
 
     def _fetch_page(
-        self, repository: str, search: str, cursor: str | None, size_cap: int | None = None
+        self,
+        repository: str,
+        search: str,
+        cursor: str | None,
+        size_cap: int | None = None,
+        riding: list[tuple[FollowUpRequest, list]] | None = None,
     ) -> tuple[dict, int]:
+        """One search page, plus the follow-ups `riding` along in the same request."""
+        query, follow_up_variables = build_page_query([request for request, _ in riding or []])
         owner, name = repository.split("/", 1)
         attempts = 0
         floor_failures = 0
@@ -221,11 +253,10 @@ class RepositoryWalker:
                 "searchQuery": search,
                 "pageSize": min(self.page_size.current, size_cap or self.page_size.current),
                 "after": cursor,
+                **follow_up_variables,
             }
             try:
-                body = self.client.execute(
-                    queries.load("pull_requests_page"), variables, repository=repository
-                )
+                body = self.client.execute(query, variables, repository=repository)
             except QueryTimeoutError as exc:
                 if not self.page_size.shrink(f"{repository}: {exc}"):
                     floor_failures += 1
@@ -257,8 +288,10 @@ class RepositoryWalker:
 
     # -- follow-ups and assembly --------------------------------------------------------------
 
-    def _complete(self, repository: str, nodes: list[dict]) -> tuple[list[PullRequestBundle], int]:
-        """Follow every overflowing connection, then build the records; returns requests."""
+    def _collect(
+        self, nodes: list[dict]
+    ) -> tuple[list[dict[str, list]], list[tuple[FollowUpRequest, list]]]:
+        """Each node's connection lists, and the follow-ups that will complete them."""
         pending: list[tuple[FollowUpRequest, list]] = []
         collected: list[dict[str, list]] = []
         for node in nodes:
@@ -277,11 +310,13 @@ class RepositoryWalker:
             for suite in lists["check_suites"]:
                 self._prepare_suite(pending, suite)
             collected.append(lists)
+        return collected, pending
 
-        requests = self._run_follow_ups(pending, repository)
-
+    def _finish(self, repository: str, page: UnfinishedPage) -> Page:
+        """Run the follow-ups still pending, then build the page's records."""
+        requests = page.requests + self._run_follow_ups(page.pending, repository)
         bundles = []
-        for node, lists in zip(nodes, collected, strict=True):
+        for node, lists in zip(page.nodes, page.collected, strict=True):
             pull_request = pull_request_record(repository, node, lists)
             link = child_link(repository, node)
             head = self._head_commit(node)
@@ -299,7 +334,7 @@ class RepositoryWalker:
                     ],
                 )
             )
-        return bundles, requests
+        return Page(repository, bundles, page.progress, requests)
 
     @staticmethod
     def _head_commit(node: dict) -> dict | None:
@@ -346,20 +381,26 @@ class RepositoryWalker:
                     + "; ".join(e.get("message", "") for e in body["errors"])
                 )
             self.follow_up_batch.succeeded()
-            del pending[: len(batch)]
-            for index, (request, sink) in enumerate(batch):
-                connection = ((body["data"].get(f"f{index}") or {}).get("connection")) or {}
-                new_nodes = nodes_of(connection)
-                if request.with_tail:
-                    # The after-page and the last page overlap or meet: the list is complete.
-                    tail = nodes_of((body["data"].get(f"f{index}") or {}).get("tail"))
-                    key = NODE_KEYS[request.kind]
-                    known = {key(node) for node in sink} | {key(node) for node in new_nodes}
-                    new_nodes += [node for node in tail if key(node) not in known]
-                    connection = {}
-                sink.extend(new_nodes)
-                if request.kind == "check_suites":
-                    for suite in new_nodes:
-                        self._prepare_suite(pending, suite)
-                self._queue_if_more(pending, request.kind, request.node_id, connection, sink)
+            self._absorb_follow_ups(batch, body["data"], pending)
         return requests
+
+    def _absorb_follow_ups(
+        self, batch: list[tuple[FollowUpRequest, list]], data: dict, pending: list
+    ) -> None:
+        """Add the answers (aliases f0, f1, ...) to their lists; queue what is still missing."""
+        del pending[: len(batch)]
+        for index, (request, sink) in enumerate(batch):
+            connection = ((data.get(f"f{index}") or {}).get("connection")) or {}
+            new_nodes = nodes_of(connection)
+            if request.with_tail:
+                # The after-page and the last page overlap or meet: the list is complete.
+                tail = nodes_of((data.get(f"f{index}") or {}).get("tail"))
+                key = NODE_KEYS[request.kind]
+                known = {key(node) for node in sink} | {key(node) for node in new_nodes}
+                new_nodes += [node for node in tail if key(node) not in known]
+                connection = {}
+            sink.extend(new_nodes)
+            if request.kind == "check_suites":
+                for suite in new_nodes:
+                    self._prepare_suite(pending, suite)
+            self._queue_if_more(pending, request.kind, request.node_id, connection, sink)

@@ -7,6 +7,7 @@ e.g. every PR of a page that has more than 100 files.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from importlib import resources
 
 from tap_github_prs.queries import with_fragments
 
@@ -47,8 +48,10 @@ class FollowUpRequest:
     with_tail: bool = False
 
 
-def build_follow_up_query(requests: list[FollowUpRequest]) -> tuple[str, dict[str, str]]:
-    """Return (query, variables) fetching the next page of every requested connection."""
+def _aliased_follow_ups(
+    requests: list[FollowUpRequest],
+) -> tuple[list[str], list[str], dict[str, str]]:
+    """Variable declarations, aliased `fN: node(id:)` selections and variables."""
     declarations = []
     selections = []
     variables: dict[str, str] = {}
@@ -73,9 +76,40 @@ def build_follow_up_query(requests: list[FollowUpRequest]) -> tuple[str, dict[st
             + "    }\n"
             "  }"
         )
+    return declarations, selections, variables
+
+
+def build_follow_up_query(requests: list[FollowUpRequest]) -> tuple[str, dict[str, str]]:
+    """Return (query, variables) fetching the next page of every requested connection."""
+    declarations, selections, variables = _aliased_follow_ups(requests)
     body = (
         f"query FollowUps({', '.join(declarations)}) {{\n"
         + "\n".join(selections)
         + "\n  rateLimit { ...RateLimitFields }\n}"
     )
     return with_fragments(body), variables
+
+
+def build_page_query(requests: list[FollowUpRequest]) -> tuple[str, dict[str, str]]:
+    """The search-page operation with `requests` (a previous page's follow-ups) riding along.
+
+    Returns (query, follow-up variables); the page's own variables are added by the caller.
+    """
+    page = _page_operation()
+    if not requests:
+        return with_fragments(page), {}
+    declarations, selections, variables = _aliased_follow_ups(requests)
+    page = page.replace(_PAGE_LAST_VARIABLE, _PAGE_LAST_VARIABLE + ", " + ", ".join(declarations))
+    page = page.replace(_PAGE_RATE_LIMIT, "\n".join(selections) + "\n" + _PAGE_RATE_LIMIT)
+    return with_fragments(page), variables
+
+
+_PAGE_LAST_VARIABLE = "$after: String"
+_PAGE_RATE_LIMIT = "  rateLimit {"
+
+
+def _page_operation() -> str:
+    text = resources.files("tap_github_prs.queries").joinpath("pull_requests_page.graphql")
+    page = text.read_text(encoding="utf-8")
+    assert page.count(_PAGE_LAST_VARIABLE) == 1 and page.count(_PAGE_RATE_LIMIT) == 1
+    return page

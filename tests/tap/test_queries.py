@@ -9,7 +9,12 @@ import graphql
 import pytest
 
 from tap_github_prs import queries
-from tap_github_prs.queries.follow_ups import CONNECTIONS, FollowUpRequest, build_follow_up_query
+from tap_github_prs.queries.follow_ups import (
+    CONNECTIONS,
+    FollowUpRequest,
+    build_follow_up_query,
+    build_page_query,
+)
 
 SCHEMA_PATH = Path(__file__).parents[1] / "fake_github" / "schema" / "github.graphql"
 
@@ -42,6 +47,19 @@ def test_generated_follow_up_query_with_every_connection_kind_validates():
     assert_valid(query)
     assert variables["id0"] == "node-reviews"
     assert query.count("node(id:") == len(CONNECTIONS)
+
+
+def test_page_query_with_follow_ups_riding_along_validates():
+    requests = [FollowUpRequest(kind, f"node-{kind}", "cursor", True) for kind in CONNECTIONS]
+    query, variables = build_page_query(requests)
+    assert_valid(query)
+    assert "search(query: $searchQuery" in query
+    assert query.count("node(id:") == len(CONNECTIONS)
+    assert variables["after0"] == "cursor"
+
+
+def test_page_query_without_follow_ups_is_the_plain_page_operation():
+    assert build_page_query([]) == (queries.load("pull_requests_page"), {})
 
 
 def test_the_schema_check_would_catch_a_wrong_field():

@@ -52,7 +52,7 @@ def test_all_tokens_exhausted_waits_for_the_earliest_reset(fake_github, clock, c
     assert any("s left" in message for message in caplog.messages)
 
 
-@pytest.mark.fake_github(**DATA, rate_limit=8)
+@pytest.mark.fake_github(**DATA, rate_limit=5)
 def test_past_max_rate_limit_wait_it_stops_with_state_saved_and_a_rerun_completes(
     fake_github, clock
 ):

@@ -156,7 +156,7 @@ def test_invalid_config_fails_before_any_request(fake_github, tmp_path):
     assert fake_github.stats()["requests"] == 0
 
 
-@pytest.mark.fake_github(seed=10, prs=60, repositories=["acme/widgets"], rate_limit=10)
+@pytest.mark.fake_github(seed=10, prs=60, repositories=["acme/widgets"], rate_limit=4)
 def test_rate_limit_stop_is_a_clean_message_with_state_saved(fake_github, tmp_path):
     config = tap_config(fake_github, page_size=10, max_rate_limit_wait=30)
     run = run_subprocess(config, tmp_path)
