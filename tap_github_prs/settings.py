@@ -13,9 +13,10 @@ from tap_github_prs.cache import CACHE_MODES
 from tap_github_prs.errors import TapConfigError
 
 # Measured against the stand-in (2,000 PRs over its 9 default repositories, nested sizes as in
-# queries/fragments.graphql): page size 25 -> 12 PRs per request, 50 -> 24, 60 -> 27, 75 -> 34,
-# 100 -> 41; GraphQL cost stays ~165-185 points per 1,000 PRs whatever the size (cost follows
-# the number of nested connections, not their `first`). 60 clears the 25-PRs-per-request goal
+# queries/fragments.graphql, a page's follow-ups riding along with the next page's request):
+# page size 25 -> 22 PRs per request, 50 -> 40, 60 -> 48, 75 -> 53, 100 -> 62; GraphQL cost
+# stays ~135-175 points per 1,000 PRs whatever the size (cost follows the number of nested
+# connections, not their `first`). 60 clears the 25-PRs-per-request goal with room to spare
 # while requesting ~50k nodes per page (GitHub allows 500k); GitHub's 10 s timeout is what big
 # nested pages risk, and a 502/504 halves the size (60 -> 30 -> 15 -> 7 -> 5) and grows it back.
 DEFAULT_PAGE_SIZE = 60
