@@ -30,7 +30,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed", type=int, default=42, help="seed of the deterministic data generator"
     )
     data.add_argument(
-        "--prs", type=int, default=200, help="number of pull requests, spread over the repositories"
+        "--prs",
+        type=int,
+        default=2000,
+        help="number of pull requests, spread over the repositories",
     )
     data.add_argument(
         "--repositories",
