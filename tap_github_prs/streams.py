@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing as t
 
+from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import Stream
 
 from tap_github_prs import schemas
@@ -25,6 +26,9 @@ class PullRequestsStream(Stream):
     primary_keys = ("id",)
     replication_key = BOOKMARK_KEY
     schema = schemas.PULL_REQUESTS
+    # records.py builds every record to its schema already; the SDK's per-value conformance
+    # pass was half of the tap's CPU time (pyinstrument, benchmarks/run.py --only profile).
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
     # Progress is saved per repository and page by get_records itself (see below).
     is_sorted = False
 
@@ -115,6 +119,7 @@ class PullRequestChildStream(Stream):
 
     parent_stream_type = PullRequestsStream
     state_partitioning_keys: t.ClassVar[list[str]] = []  # no per-PR state partitions
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # see PullRequestsStream
 
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         return []
