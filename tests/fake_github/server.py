@@ -125,6 +125,7 @@ class FakeGitHub:
         fault_seed: int = 0,
         secondary_per_minute: int | None = None,
         max_concurrent: int | None = None,
+        allow_anonymous: bool = False,
         log: bool = False,
     ) -> None:
         self.dataset = dataset or generate_dataset(
@@ -147,6 +148,8 @@ class FakeGitHub:
         self.graphql = GraphQLEndpoint(self.dataset, self.limiters["graphql"])
         self.host, self.port = host, port
         self.log = log
+        # GitHub serves REST without a token (its own, small quota); opt in for tools that need it.
+        self.allow_anonymous = allow_anonymous
         self.routes: list[Route] = []
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -316,6 +319,9 @@ class FakeGitHub:
     def _api(self, route: Route, request: Request) -> Response:
         request.faults = self.faults.plan()
         request.token_label = self.token_label(_bearer(request.headers.get("Authorization")))
+        if request.token_label is None and self.allow_anonymous:
+            if not request.headers.get("Authorization"):
+                request.token_label = "anonymous"
         limiter = self.limiters.get(route.resource, self.limiters["core"])
         applied: list[str] = []
         if request.token_label is None:
