@@ -119,7 +119,7 @@ def _int(values: list[str] | None, default: int) -> int:
         return default
 
 
-# Handlers: (app, request, repository) -> (status, body, extra headers) -------------------------------
+# Handlers: (app, request, repository) -> (status, body, extra headers) ------------------------
 def _repository(app: FakeGitHub, request: Request, repository: Repository):
     return 200, repository_json(repository), {}
 

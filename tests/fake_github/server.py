@@ -32,6 +32,7 @@ from .secondary import SecondaryLimiter
 from .stats import Stats
 
 DEFAULT_TOKENS = ("fake-token-1", "fake-token-2")
+ANONYMOUS = "anonymous"  # the quota and stats label of requests without a token
 BAD_CREDENTIALS = {
     "message": "Bad credentials",
     "documentation_url": "https://docs.github.com/graphql",
@@ -319,9 +320,9 @@ class FakeGitHub:
     def _api(self, route: Route, request: Request) -> Response:
         request.faults = self.faults.plan()
         request.token_label = self.token_label(_bearer(request.headers.get("Authorization")))
-        if request.token_label is None and self.allow_anonymous:
-            if not request.headers.get("Authorization"):
-                request.token_label = "anonymous"
+        anonymous = not request.headers.get("Authorization")
+        if request.token_label is None and self.allow_anonymous and anonymous:
+            request.token_label = ANONYMOUS
         limiter = self.limiters.get(route.resource, self.limiters["core"])
         applied: list[str] = []
         if request.token_label is None:
