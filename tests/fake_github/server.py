@@ -261,8 +261,10 @@ class FakeGitHub:
         kind: str = "rest",
         resource: str = "core",
     ) -> None:
-        """Register a handler; `pattern` is a regex matched against the whole path."""
-        self.routes.append(Route(method.upper(), re.compile(pattern), handler, kind, resource))
+        """Register a handler; `pattern` is a regex matched against the whole path.
+
+        The latest registration wins, so a test can override a built-in route."""
+        self.routes.insert(0, Route(method.upper(), re.compile(pattern), handler, kind, resource))
 
     def _install_routes(self) -> None:
         from .admin import install_admin_routes
