@@ -53,9 +53,10 @@ format: $(INSTALLED)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Our tap's scenarios, then the side-by-side with MeltanoLabs tap-github (see BENCHMARKS.md).
 bench: install
-	@test -f benchmarks/run.py || { echo "benchmarks/run.py is not there yet"; exit 1; }
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.compare_tap_github
 
 warehouse-start: $(INSTALLED)
 	@$(BIN)/python scripts/warehouse.py start
