@@ -54,7 +54,13 @@ format: $(INSTALLED)
 	$(BIN)/ruff format .
 
 # Our tap's scenarios, then the side-by-side with MeltanoLabs tap-github (see BENCHMARKS.md).
-bench: install
+THEIR_TAP_VENV := benchmarks/.venv-tap-github
+
+$(THEIR_TAP_VENV)/bin/tap-github: | $(BIN)/uv
+	$(BIN)/uv venv --quiet $(THEIR_TAP_VENV)
+	$(BIN)/uv pip install --quiet --python $(THEIR_TAP_VENV)/bin/python meltanolabs-tap-github==1.30.1
+
+bench: install $(THEIR_TAP_VENV)/bin/tap-github
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.compare_tap_github
 
