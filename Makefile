@@ -9,10 +9,11 @@ INSTALLED := $(VENV)/.installed-dev
 PLUGINS_INSTALLED := .meltano/.installed-plugins
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install demo test e2e lint format bench warehouse-start warehouse-stop
+.PHONY: help install demo report test e2e lint format bench warehouse-start warehouse-stop
 
 help:
 	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
+	@echo "make report    HTML report of the marts (output/report.html), from the demo's warehouse or PG*"
 	@echo "make test      every test (pytest)"
 	@echo "make lint      ruff + sqlfluff"
 	@echo "make install   .venv with the project and its dev tools, and Meltano's plugins"
@@ -37,6 +38,10 @@ install: $(PLUGINS_INSTALLED)
 
 demo: install
 	$(BIN)/python scripts/demo.py
+
+# The warehouse the demo used (PG*, else the embedded one), through Meltano's `report` utility.
+report: install
+	eval "$$($(BIN)/python scripts/warehouse.py start)" && $(MELTANO) invoke report
 
 test: $(INSTALLED)
 	$(BIN)/pytest

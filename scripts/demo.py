@@ -151,6 +151,17 @@ def print_summary(variables: dict[str, str]) -> None:
     print("  raw_github rows: " + ", ".join(f"{table} {count}" for table, count in raw.items()))
 
 
+REPORT_PATH = PROJECT_ROOT / "output" / "report.html"
+
+
+def write_report(variables: dict[str, str]) -> int:
+    """The HTML report of the marts (tap_github_prs_report), from the same warehouse."""
+    command = [sys.executable, "-m", "tap_github_prs_report", "--output", str(REPORT_PATH)]
+    print(f"$ tap-github-prs-report --output {REPORT_PATH.relative_to(PROJECT_ROOT)}", flush=True)
+    env = {**os.environ, **variables}
+    return subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=False).returncode
+
+
 def libpq_arguments(variables: dict[str, str]) -> dict[str, str]:
     names = {"PGHOST": "host", "PGPORT": "port", "PGUSER": "user", "PGPASSWORD": "password"}
     arguments = {names[key]: value for key, value in variables.items() if key in names}
@@ -194,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
 
     step("summary from analytics.fct_pull_requests")
     print_summary(connection.variables)
+    step("report")
+    returncode = write_report(connection.variables)
+    if returncode:
+        print(f"\nthe report failed (exit {returncode}); the marts are built")
+        return returncode
     step("done")
+    print(f"  Report: {REPORT_PATH} (open it in a browser; `make report` writes it again)")
     print(f"  Query the marts: psql, with {' '.join(connection.exports().split()[1::2])}")
     print('  (`eval "$(.venv/bin/python scripts/warehouse.py env)"` sets them in your shell)')
     print("  Run again: incremental from the saved bookmarks (`meltano state list`).")
