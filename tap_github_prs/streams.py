@@ -2,24 +2,40 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import typing as t
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import Stream
+from typing_extensions import override
 
 from tap_github_prs import schemas
 from tap_github_prs.errors import RepositoryNotFoundError
-from tap_github_prs.sync import SyncSession
+from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
 from tap_github_prs.walker import Progress
 
 if t.TYPE_CHECKING:
+    from singer_sdk import Tap
     from singer_sdk.helpers.types import Context, Record
+
+    from tap_github_prs.sync import SyncSession
+
+    OpenSession = t.Callable[[logging.Logger], SyncSession]
 
 BOOKMARK_KEY = "updated_at"
 SEEN_IDS_KEY = "seen_ids_at_bookmark"
 
 
-class PullRequestsStream(Stream):
+class GitHubStream(Stream):
+    """A stream of this tap: it gets what a sync needs from the tap, explicitly."""
+
+    def __init__(self, tap: Tap, *, open_session: OpenSession) -> None:
+        super().__init__(tap=tap)
+        self.open_session = open_session
+
+
+class PullRequestsStream(PageBookmarkedStream, GitHubStream):
     """Pull requests of every configured repository, one state partition per repository."""
 
     name = "pull_requests"
@@ -33,16 +49,13 @@ class PullRequestsStream(Stream):
     is_sorted = False
 
     @property
+    @override
     def partitions(self) -> list[dict] | None:
         # Repositories are walked concurrently inside one get_records call, so the SDK must
         # not iterate partitions itself; per-repository bookmarks live in state partitions.
         return None
 
-    def _increment_stream_state(
-        self, latest_record: Record, *, context: Context | None = None
-    ) -> None:
-        """Bookmarks advance per page, per repository, in `_save_progress`."""
-
+    @override
     def generate_child_contexts(self, record: Record, context: Context | None) -> t.Iterable:
         """Children are emitted from the parent's response; they never sync on their own."""
         return ()
@@ -65,18 +78,24 @@ class PullRequestsStream(Stream):
         partition["replication_key"] = BOOKMARK_KEY
         partition["replication_key_value"] = progress.bookmark
         partition[SEEN_IDS_KEY] = sorted(progress.seen_ids)
-        self.state_manager.is_flushed = False
-        self._write_state_message()
+        write_progress(self)
 
     # -- records ------------------------------------------------------------------------------
 
+    @override
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
-        session = SyncSession.from_tap(self._tap, self.logger)
-        children = {stream.name: stream for stream in self.child_streams}
-        for child in children.values():
-            if child.selected:
-                child._write_schema_message()
+        session = self.open_session(self.logger)
+        with contextlib.ExitStack() as stack:
+            writers = {
+                child.name: stack.enter_context(ChildRecordWriter(child))
+                for child in self.child_streams
+                if child.selected
+            }
+            yield from self._sync_pages(session, writers)
 
+    def _sync_pages(
+        self, session: SyncSession, writers: dict[str, ChildRecordWriter]
+    ) -> t.Iterator[dict]:
         repositories = session.resolve_repositories()
         progress = {repository: self._saved_progress(repository) for repository in repositories}
         missing: list[str] = []
@@ -98,9 +117,8 @@ class PullRequestsStream(Stream):
                     ("files", bundle.files),
                     ("check_runs", bundle.check_runs),
                 ):
-                    child = children.get(name)
-                    if child is not None and child.selected:
-                        child.emit(records)
+                    if name in writers:
+                        writers[name].write(records)
                 yield bundle.pull_request
             self._save_progress(event.repository, event.page.progress)
             event.acknowledge()
@@ -114,23 +132,20 @@ class PullRequestsStream(Stream):
         session.log_summary(missing)
 
 
-class PullRequestChildStream(Stream):
+class PullRequestChildStream(GitHubStream):
     """A stream filled from the pull request pages; it makes no requests of its own."""
 
     parent_stream_type = PullRequestsStream
     state_partitioning_keys: t.ClassVar[list[str]] = []  # no per-PR state partitions
     TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # see PullRequestsStream
 
+    @override
     def get_records(self, context: Context | None) -> t.Iterable[dict]:
         return []
 
+    @override
     def finalize_state_progress_markers(self, state: dict | None = None) -> None:
         """Children keep no state: their records are re-sent whenever their PR changes."""
-
-    def emit(self, records: list[dict]) -> None:
-        for record in records:
-            self._write_record_message(record)
-        self.emitted_count = getattr(self, "emitted_count", 0) + len(records)
 
 
 class ReviewsStream(PullRequestChildStream):

@@ -8,16 +8,19 @@ import typing as t
 
 from tap_github_prs import queries
 from tap_github_prs.cache import ResponseCache
-from tap_github_prs.client import GraphQLClient, RetryPolicy
+from tap_github_prs.client import GraphQLClient
 from tap_github_prs.clock import Clock
 from tap_github_prs.errors import RepositoryNotFoundError
 from tap_github_prs.fetcher import FetchEvent, ParallelFetcher
 from tap_github_prs.page_size import AdaptivePageSize
-from tap_github_prs.settings import MIN_PAGE_SIZE, Settings, parse_settings
+from tap_github_prs.retry import RetryPolicy
+from tap_github_prs.settings import Settings
 from tap_github_prs.tokens import TokenPool
 from tap_github_prs.walker import Progress, RepositoryWalker
 
 FOLLOW_UP_BATCH = 20  # aliased node() lookups per follow-up request
+# The smallest page a too-heavy answer can shrink to (60 -> 30 -> 15 -> 7 -> 5).
+MIN_PAGE_SIZE = 5
 
 
 class SyncSession:
@@ -50,11 +53,6 @@ class SyncSession:
         self.walker = RepositoryWalker(self.client, self.page_size, self.follow_up_batch, logger)
         self.pull_requests = 0
         self._started = time.monotonic()
-
-    @classmethod
-    def from_tap(cls, tap: t.Any, logger: logging.Logger) -> SyncSession:
-        clock = getattr(tap, "clock", None)
-        return cls(parse_settings(tap.config), logger, clock)
 
     def resolve_repositories(self) -> list[str]:
         """Configured repositories plus every repository of the configured organisations."""

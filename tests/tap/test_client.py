@@ -7,13 +7,14 @@ import random
 
 import pytest
 
-from tap_github_prs.client import GraphQLClient, RetryPolicy, retry_wait_seconds
+from tap_github_prs.client import GraphQLClient
 from tap_github_prs.errors import (
     GitHubAPIError,
     NoUsableTokenError,
     QueryTimeoutError,
     RateLimitWaitExceededError,
 )
+from tap_github_prs.retry import RetryPolicy
 from tap_github_prs.tokens import TokenPool
 from tests.tap.fakes import OK_BODY, FakeClock, FakeResponse, FakeSession, timeout_error
 
@@ -30,24 +31,22 @@ def make_client(script, tokens=("tok-one", "tok-two"), clock=None, **policy):
         timeout=5,
         logger=LOGGER,
         clock=clock,
-        policy=RetryPolicy(**policy),
+        policy=RetryPolicy(rng=random.Random(7), **policy),
         session_factory=lambda: session,
-        rng=random.Random(7),
     )
     return client, session, clock
 
 
 def test_wait_order_prefers_retry_after_then_reset_then_a_minute_then_backoff():
-    policy = RetryPolicy(backoff_cap=600, jitter=0.1)
-    rng = random.Random(1)
+    policy = RetryPolicy(backoff_cap=600, jitter=0.1, rng=random.Random(1))
     now = 1000.0
     both = {"retry-after": "7", "x-ratelimit-remaining": "0", "x-ratelimit-reset": "1500"}
-    assert retry_wait_seconds(both, 1, now, policy, rng) == 7
+    assert policy.limit_wait(both, 1, now) == 7
     reset_only = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": "1500"}
-    assert retry_wait_seconds(reset_only, 1, now, policy, rng) == 501
+    assert policy.limit_wait(reset_only, 1, now) == 501
     # remaining > 0: the reset is irrelevant, wait at least a minute, then grow, capped.
     not_exhausted = {"x-ratelimit-remaining": "12", "x-ratelimit-reset": "1500"}
-    waits = [retry_wait_seconds(not_exhausted, n, now, policy, rng) for n in range(1, 8)]
+    waits = [policy.limit_wait(not_exhausted, n, now) for n in range(1, 8)]
     assert 60 <= waits[0] <= 66
     assert 120 <= waits[1] <= 132
     assert all(600 <= w <= 660 for w in waits[4:])
@@ -234,3 +233,31 @@ def test_not_found_errors_are_returned_to_the_caller():
     client, session, _ = make_client([FakeResponse(body=body)])
     assert client.execute("{ viewer { login } }", {})["errors"][0]["type"] == "NOT_FOUND"
     assert len(session.calls) == 1
+
+
+def test_every_request_path_shrinks_then_backs_off_at_the_floor_then_gives_up():
+    from tap_github_prs.page_size import AdaptivePageSize
+
+    gateway = FakeResponse(502, "Bad gateway")
+    client, session, clock = make_client([gateway] * 6)
+    size = AdaptivePageSize(20, LOGGER, floor=5)
+    sizes = []
+
+    def build(current):
+        sizes.append(current)
+        return "{ viewer { login } }", {"size": current}
+
+    with pytest.raises(GitHubAPIError, match="timed out 3 times even at the smallest size"):
+        client.execute_shrinking(size, build, what="follow-ups")
+    assert sizes == [20, 10, 5, 5, 5]  # halve to the floor, then retry there with backoff
+    assert 6 <= clock.slept <= 6.6  # 2 s then 4 s (+ up to 10% jitter) at the floor
+    assert len(session.calls) == 5
+
+
+def test_a_shrunk_request_that_succeeds_reports_its_attempts():
+    from tap_github_prs.page_size import AdaptivePageSize
+
+    client, _, clock = make_client([FakeResponse(504, "x"), FakeResponse(body=OK_BODY)])
+    size = AdaptivePageSize(20, LOGGER, floor=5)
+    body, attempts = client.execute_shrinking(size, lambda n: ("{ viewer { login } }", {}))
+    assert body["data"] and attempts == 2 and size.current == 10 and clock.slept == 0

@@ -52,6 +52,10 @@ class ScriptedClient:
         self.follow_ups = list(follow_ups)
         self.calls = []
 
+    def execute_shrinking(self, size, build, repository=None, what=""):
+        query, variables = build(size.current)
+        return self.execute(query, variables, repository=repository), 1
+
     def execute(self, query, variables, repository=None):
         self.calls.append((query, variables))
         if "query FollowUps" in query:
