@@ -22,12 +22,12 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# uv installs the project and, through Meltano, its plugins.
+# uv installs the project and the GitHub stand-in (github_standin/), and, through Meltano, its plugins.
 $(BIN)/uv: | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv
 
-$(INSTALLED): pyproject.toml | $(BIN)/uv
-	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]'
+$(INSTALLED): pyproject.toml github_standin/pyproject.toml | $(BIN)/uv
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[dev]' -e ./github_standin
 	@touch $@
 
 $(PLUGINS_INSTALLED): $(INSTALLED) meltano.yml $(wildcard plugins/*.meltano.yml) plugins/target-postgres-drain/pyproject.toml

@@ -22,7 +22,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from tests.fake_github import FakeGitHub
+from github_standin import FakeGitHub
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 OUR_TAP = PROJECT_ROOT / ".venv/bin/tap-github-prs"

@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.fake_github import FakeGitHub
+from github_standin import FakeGitHub
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_ROOT / "benchmarks" / "results"

@@ -1,7 +1,7 @@
 """`make demo`: the whole pipeline offline, from the GitHub stand-in to the marts.
 
 1. warehouse: the PostgreSQL named by PG* (shell or .env), else the embedded one in .pgdata/;
-2. the GitHub stand-in (tests/fake_github) on a free local port, with a sample dataset;
+2. the GitHub stand-in (github_standin/) on a free local port, with a sample dataset;
 3. `meltano run tap-github-prs target-postgres dbt:run` in the dev environment;
 4. a short summary queried from the marts;
 5. the stand-in is stopped (the warehouse keeps running, with its data).
@@ -70,7 +70,7 @@ def github_stand_in(seed: int, prs: int) -> Iterator[str]:
     with (LOG_DIR / "fake-github.log").open("w") as log:
         process = subprocess.Popen(
             [
-                *(sys.executable, "-m", "tests.fake_github"),
+                *(sys.executable, "-m", "github_standin"),
                 *("--port", str(port), "--seed", str(seed), "--prs", str(prs)),
             ],
             cwd=PROJECT_ROOT,

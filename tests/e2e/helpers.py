@@ -31,8 +31,8 @@ def missing_parts() -> list[str]:
         missing.append("the tap (tap_github_prs/tap.py)")
     if not (PROJECT_ROOT / "transform/dbt_project.yml").exists():
         missing.append("the dbt project (transform/)")
-    if importlib.util.find_spec("tests.fake_github.server") is None:
-        missing.append("the GitHub stand-in (tests/fake_github/)")
+    if importlib.util.find_spec("github_standin.server") is None:
+        missing.append("the GitHub stand-in (github_standin/, `make install`)")
     if not MELTANO.exists():
         missing.append(".venv/bin/meltano (run `make install`)")
     return missing

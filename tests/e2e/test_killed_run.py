@@ -36,7 +36,7 @@ LATENCY_SECONDS = 0.4
 
 @pytest.fixture
 def github() -> Iterator:
-    from tests.fake_github import FakeGitHub
+    from github_standin import FakeGitHub
 
     with FakeGitHub(seed=21, prs=300, repositories=REPOSITORIES) as stand_in:
         yield stand_in

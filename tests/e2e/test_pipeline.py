@@ -26,7 +26,7 @@ REPOSITORIES = ("acme/widgets", "acme/gadgets")
 
 @pytest.fixture
 def github() -> Iterator:
-    from tests.fake_github import FakeGitHub
+    from github_standin import FakeGitHub
 
     with FakeGitHub(seed=11, prs=50, repositories=REPOSITORIES) as stand_in:
         yield stand_in

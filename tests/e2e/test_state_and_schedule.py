@@ -28,7 +28,7 @@ TAP = PROJECT_ROOT / ".meltano/extractors/tap-github-prs/venv/bin/tap-github-prs
 
 @pytest.fixture
 def github() -> Iterator:
-    from tests.fake_github import FakeGitHub
+    from github_standin import FakeGitHub
 
     with FakeGitHub(seed=3, prs=40, repositories=(*REPOSITORIES, "fastapi/fastapi")) as stand_in:
         yield stand_in

@@ -114,7 +114,7 @@ def tap_config(server, **overrides) -> dict:
 
 def expected_keys(server, repositories=None) -> dict[str, set]:
     """Primary keys of every record the dataset should produce, per stream."""
-    from tests.fake_github.models import format_datetime  # noqa: F401  (documents the format)
+    from github_standin.models import format_datetime  # noqa: F401  (documents the format)
 
     keys: dict[str, set] = {stream: set() for stream in STREAMS}
     for name, repository in server.dataset.repositories.items():

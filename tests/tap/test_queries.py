@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 
 import graphql
 import pytest
+from github_standin.schema_loader import SCHEMA_PATH
 
 from tap_github_prs import queries
 from tap_github_prs.queries.follow_ups import (
@@ -15,8 +15,6 @@ from tap_github_prs.queries.follow_ups import (
     build_follow_up_query,
     build_page_query,
 )
-
-SCHEMA_PATH = Path(__file__).parents[1] / "fake_github" / "schema" / "github.graphql"
 
 
 @functools.cache

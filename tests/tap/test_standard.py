@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from github_standin.server import DEFAULT_TOKENS, FakeGitHub
 from singer_sdk.testing import SuiteConfig, get_tap_test_class
 
 from tap_github_prs.tap import TapGitHubPRs
-from tests.fake_github.server import DEFAULT_TOKENS, FakeGitHub
 
 # The runner is built at import time; the stand-in's URL is filled in once it has started.
 CONFIG = {

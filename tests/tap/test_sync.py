@@ -7,11 +7,11 @@ import io
 import logging
 
 import pytest
+from github_standin.models import format_datetime
 from jsonschema import Draft7Validator, FormatChecker
 
 from tap_github_prs.records import clean_text
 from tap_github_prs.tap import TapGitHubPRs
-from tests.fake_github.models import format_datetime
 from tests.tap.helpers import (
     TapRun,
     add_pull_request_keys,
@@ -29,7 +29,7 @@ SMALL = {"seed": 5, "prs": 120, "repositories": ["acme/widgets", "antiwork/helpe
 @pytest.fixture(scope="module")
 def heavy_server():
     """A dataset with heavy tails: PRs with more than 100 commits, files, reviews, check runs."""
-    from tests.fake_github.server import FakeGitHub
+    from github_standin.server import FakeGitHub
 
     with FakeGitHub(seed=11, prs=400, repositories=["acme/widgets", "posthog/posthog"]) as server:
         yield server

@@ -6,8 +6,8 @@ from dataclasses import asdict
 
 import pytest
 
-from tests.fake_github import DEFAULT_REPOSITORIES, generate_dataset
-from tests.fake_github.models import format_datetime
+from github_standin import DEFAULT_REPOSITORIES, generate_dataset
+from github_standin.models import format_datetime
 
 
 @pytest.fixture(scope="module")

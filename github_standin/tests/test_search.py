@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
-from tests.fake_github.helpers import graphql
-from tests.fake_github.models import format_datetime
-from tests.fake_github.search import parse_range, search_pull_requests
+from github_standin.models import format_datetime
+from github_standin.search import parse_range, search_pull_requests
+from standin_helpers import graphql
 
 SEARCH = """query($q: String!, $after: String) {
   search(query: $q, type: ISSUE, first: 100, after: $after) {

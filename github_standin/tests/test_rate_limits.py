@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.fake_github.helpers import TOKEN_1, TOKEN_2, UNKNOWN_TOKEN, graphql, post_json
+from standin_helpers import TOKEN_1, TOKEN_2, UNKNOWN_TOKEN, graphql, post_json
 
 PAGE = """query Page { rateLimit { cost limit remaining used resetAt nodeCount }
   repository(owner: "acme", name: "widgets") {

@@ -1,4 +1,4 @@
-"""Command line: `python -m tests.fake_github --port 8765 --seed 42 --prs 500`."""
+"""Command line: `python -m github_standin --port 8765 --seed 42 --prs 500`."""
 
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ from .server import DEFAULT_TOKENS, FakeGitHub, dataset_summary
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m tests.fake_github",
+        prog="python -m github_standin",
         description=(
             "A local stand-in for GitHub's GraphQL API (POST /graphql and /api/graphql) on "
             "GitHub's real schema, with deterministic data, GitHub's cost and rate-limit rules "
             "and faults on demand. Admin endpoints: GET /_stats, POST /_reset, /_admin/... "
-            "(see tests/fake_github/README.md)."
+            "(see github_standin/README.md)."
         ),
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )

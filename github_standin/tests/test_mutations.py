@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.fake_github.helpers import graphql, post_json
-from tests.fake_github.models import format_datetime, parse_datetime
+from github_standin.models import format_datetime, parse_datetime
+from standin_helpers import graphql, post_json
 
 pytestmark = pytest.mark.fake_github(prs=12, repositories=["acme/widgets"], heavy_tails=False)
 

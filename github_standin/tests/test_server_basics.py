@@ -1,7 +1,7 @@
 import pytest
 
-from tests.fake_github.helpers import UNKNOWN_TOKEN, graphql, post_json
-from tests.fake_github.models import format_datetime
+from github_standin.models import format_datetime
+from standin_helpers import UNKNOWN_TOKEN, graphql, post_json
 
 PAGE = """
 query Page($owner: String!, $name: String!, $after: String) {
@@ -80,7 +80,7 @@ def test_invalid_query_is_rejected_with_200_and_errors(fake_github):
 
 
 def test_extra_routes_share_auth_faults_headers_and_accounting(fake_github):
-    from tests.fake_github import Response
+    from github_standin import Response
 
     def pulls(request):
         fake_github.limiters["core"].try_charge(request.token_label, 1)

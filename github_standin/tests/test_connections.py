@@ -2,8 +2,8 @@
 
 import pytest
 
-from tests.fake_github.helpers import graphql
-from tests.fake_github.models import format_datetime
+from github_standin.models import format_datetime
+from standin_helpers import graphql
 
 pytestmark = pytest.mark.fake_github(
     prs=30, repositories=["acme/widgets", "acme/gadgets"], heavy_tails=False

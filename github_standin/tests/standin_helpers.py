@@ -8,7 +8,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from .server import DEFAULT_TOKENS
+from github_standin.server import DEFAULT_TOKENS
 
 TOKEN = TOKEN_1 = DEFAULT_TOKENS[0]
 TOKEN_2 = DEFAULT_TOKENS[1]

@@ -3,8 +3,8 @@
 import pytest
 from graphql import parse
 
-from tests.fake_github.cost import analyze
-from tests.fake_github.schema_loader import load_schema
+from github_standin.cost import analyze
+from github_standin.schema_loader import load_schema
 
 
 def report_for(query, variables=None):

@@ -6,16 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.fake_github.cli import build_parser, faults_from_args
-from tests.fake_github.helpers import post_json
-from tests.fake_github.schema_loader import SCHEMA_PATH, load_schema
+from github_standin.cli import build_parser, faults_from_args
+from github_standin.schema_loader import SCHEMA_PATH, load_schema
+from standin_helpers import post_json
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_help_documents_every_option():
     result = subprocess.run(
-        [sys.executable, "-m", "tests.fake_github", "--help"],
+        [sys.executable, "-m", "github_standin", "--help"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -57,7 +57,7 @@ def test_cli_serves_graphql():
         [
             sys.executable,
             "-m",
-            "tests.fake_github",
+            "github_standin",
             "--port",
             "0",
             "--prs",

@@ -3,7 +3,7 @@
 import json
 import time
 
-from tests.fake_github import FakeGitHub
+from github_standin import FakeGitHub
 
 FULL_PAGE = """query Page($after: String) {
   rateLimit { cost remaining }

@@ -1,6 +1,6 @@
 """A local GitHub GraphQL API stand-in for tests, the offline demo and benchmarks.
 
-    from tests.fake_github import FakeGitHub
+    from github_standin import FakeGitHub
     with FakeGitHub(seed=1, prs=100) as github:
         ...  # POST github.graphql_url with `Authorization: bearer fake-token-1`
 

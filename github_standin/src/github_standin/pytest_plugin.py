@@ -1,4 +1,4 @@
-"""pytest fixtures for the GitHub stand-in (registered in tests/conftest.py).
+"""pytest fixtures for the GitHub stand-in (a pytest11 entry point, active wherever installed).
 
 - `fake_github`: a started `FakeGitHub` for one test. Configure it with a marker, e.g.
   `@pytest.mark.fake_github(prs=20, repositories=["acme/widgets"], heavy_tails=False)`;

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from tests.fake_github.faults import Fault
-from tests.fake_github.helpers import TOKEN_2, graphql, post_json
+from github_standin.faults import Fault
+from standin_helpers import TOKEN_2, graphql, post_json
 
 QUERY = """query Q { repository(owner: "acme", name: "widgets") {
   pullRequests(first: 5) { nodes { number commits(first: 10) { nodes { id } } } } } }"""

@@ -3,8 +3,8 @@ import urllib.request
 
 import pytest
 
-from tests.fake_github.helpers import TOKEN, post_json
-from tests.fake_github.models import format_datetime
+from github_standin.models import format_datetime
+from standin_helpers import TOKEN, post_json
 
 ONE_REPO = {"prs": 45, "repositories": ["acme/widgets"], "heavy_tails": False}
 

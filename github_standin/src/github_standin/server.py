@@ -221,7 +221,7 @@ class FakeGitHub:
         }
 
     def add_fault(self, kind: str, **params: Any) -> Fault:
-        """Switch a fault on; see `tests.fake_github.faults` for kinds and parameters."""
+        """Switch a fault on; see `github_standin.faults` for kinds and parameters."""
         return self.faults.add(Fault(kind=kind, **params))
 
     def clear_faults(self, kind: str | None = None) -> None:
@@ -274,7 +274,7 @@ class FakeGitHub:
                 "POST", re.escape(path), self._graphql, kind="graphql", resource="graphql"
             )
         install_admin_routes(self)
-        # The REST side plugs in here: tests/fake_github/rest.py defines install_rest_routes(app).
+        # The REST side plugs in here: rest.py (this package) defines install_rest_routes(app).
         if importlib.util.find_spec(f"{__package__}.rest") is not None:
             importlib.import_module(f"{__package__}.rest").install_rest_routes(self)
 
