@@ -18,7 +18,7 @@ commits as (
         pull_request_id,
         author_login,
         message
-    from {{ ref('stg_github__commits') }}
+    from {{ ref('int_commits__current') }}
 
 ),
 

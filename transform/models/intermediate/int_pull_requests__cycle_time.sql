@@ -17,7 +17,7 @@ commits as (
     select
         pull_request_id,
         authored_at
-    from {{ ref('stg_github__commits') }}
+    from {{ ref('int_commits__current') }}
 
 ),
 

@@ -17,7 +17,7 @@ check_runs as (
         head_sha,
         status,
         conclusion
-    from {{ ref('stg_github__check_runs') }}
+    from {{ ref('int_check_runs__current') }}
 
 ),
 

@@ -5,7 +5,7 @@ with
 
 reviews as (
 
-    select * from {{ ref('stg_github__reviews') }}
+    select * from {{ ref('int_reviews__current') }}
 
 ),
 

@@ -10,13 +10,13 @@ pull_requests as (
 
 reviews as (
 
-    select * from {{ ref('stg_github__reviews') }}
+    select * from {{ ref('int_reviews__current') }}
 
 ),
 
 commits as (
 
-    select * from {{ ref('stg_github__commits') }}
+    select * from {{ ref('int_commits__current') }}
 
 ),
 

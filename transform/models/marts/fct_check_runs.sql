@@ -2,7 +2,7 @@ with
 
 check_runs as (
 
-    select * from {{ ref('stg_github__check_runs') }}
+    select * from {{ ref('int_check_runs__current') }}
 
 ),
 

@@ -45,55 +45,6 @@ renamed as (
 
     from source
 
-),
-
-deduplicated as (
-
-    select
-        *,
-        row_number() over (
-            partition by pull_request_id
-            order by updated_at desc, loaded_at desc
-        ) as version_rank
-
-    from renamed
-
 )
 
-select
-    pull_request_id,
-    repository,
-    pull_request_number,
-    full_database_id,
-    title,
-    body,
-    url,
-    state,
-    is_draft,
-    is_merged,
-    author_login,
-    author_type,
-    is_author_bot,
-    author_association,
-    merged_by_login,
-    created_at,
-    updated_at,
-    merged_at,
-    closed_at,
-    additions,
-    deletions,
-    changed_files,
-    base_ref_name,
-    head_ref_name,
-    head_sha,
-    labels,
-    milestone_title,
-    review_decision,
-    requested_reviewers,
-    closing_issues,
-    commits_count,
-    reviews_count,
-    loaded_at
-
-from deduplicated
-where version_rank = 1
+select * from renamed

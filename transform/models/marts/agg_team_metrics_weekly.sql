@@ -1,5 +1,7 @@
 -- Per repository and ISO week (weeks start on Monday). Flow counts use the week of each
--- event; medians are over the PRs merged that week. Durations in hours.
+-- event; medians are over the PRs merged that week. Durations in hours. The AI share is
+-- there twice: detected_ai_assisted_share (real signals) and simulated_ai_assisted_share
+-- (simulated survey answers; left out when the var simulations_enabled is false).
 with
 
 pull_requests as (
@@ -24,11 +26,7 @@ check_runs as (
 
 author_answers as (
 
-    select
-        pull_request_id,
-        sim_ai_used
-    from {{ ref('sim_survey_responses') }}
-    where respondent_role = 'author'
+    {{ simulated_author_answers() }}
 
 ),
 
@@ -158,10 +156,14 @@ select
     ) as ci_pass_rate,
     round(
         {{ safe_divide('merged.prs_merged_ai_detected', 'merged.prs_merged') }}, 4
-    ) as ai_assisted_share_detected,
-    round(
-        {{ safe_divide('merged.prs_merged_sim_ai_used', 'merged.prs_merged_sim_answered') }}, 4
-    ) as sim_ai_assisted_share
+    ) as detected_ai_assisted_share
+    {%- if var('simulations_enabled') %}
+        ,
+        round(
+            {{ safe_divide('merged.prs_merged_sim_ai_used', 'merged.prs_merged_sim_answered') }},
+            4
+        ) as simulated_ai_assisted_share
+    {%- endif %}
 
 from weeks
 left join opened

@@ -1,5 +1,6 @@
--- AI-assisted versus not, on merged PRs, side by side: once on detected (real) signals,
--- once on simulated survey answers (sim_* columns). Cohorts: assisted / not assisted, and
+-- AI-assisted versus not, on merged PRs, side by side: once on detected (real) signals
+-- (detected_* columns), once on simulated survey answers (simulated_* columns, left out when
+-- the var simulations_enabled is false). Cohorts: assisted / not assisted, and
 -- DevLake-style adoption tiers of team-periods (repository x calendar month of the merge)
 -- by their share of assisted PRs. Dependency bots are left out; AI agent bots stay in.
 with
@@ -22,11 +23,7 @@ pull_requests as (
 
 author_answers as (
 
-    select
-        pull_request_id,
-        sim_ai_used
-    from {{ ref('sim_survey_responses') }}
-    where respondent_role = 'author'
+    {{ simulated_author_answers() }}
 
 ),
 
@@ -195,32 +192,20 @@ select
     cohorts.cohort_type,
     cohorts.cohort,
     cohorts.cohort_order,
-    coalesce(detected_stats.pr_count, 0) as detected_pr_count,
-    detected_stats.team_period_count as detected_team_period_count,
-    round(cast(detected_stats.median_cycle_time_hours as numeric), 4)
-        as detected_median_cycle_time_hours,
-    round(cast(detected_stats.median_pickup_time_hours as numeric), 4)
-        as detected_median_pickup_time_hours,
-    round(cast(detected_stats.median_pr_size_lines as numeric), 1)
-        as detected_median_pr_size_lines,
-    round(detected_stats.avg_changes_requested_rounds, 4)
-        as detected_avg_changes_requested_rounds,
-    round(detected_stats.ci_failure_rate, 4) as detected_ci_failure_rate,
-    coalesce(sim_stats.pr_count, 0) as sim_pr_count,
-    sim_stats.team_period_count as sim_team_period_count,
-    round(cast(sim_stats.median_cycle_time_hours as numeric), 4) as sim_median_cycle_time_hours,
-    round(cast(sim_stats.median_pickup_time_hours as numeric), 4)
-        as sim_median_pickup_time_hours,
-    round(cast(sim_stats.median_pr_size_lines as numeric), 1) as sim_median_pr_size_lines,
-    round(sim_stats.avg_changes_requested_rounds, 4) as sim_avg_changes_requested_rounds,
-    round(sim_stats.ci_failure_rate, 4) as sim_ci_failure_rate
+    {{ cohort_figures('detected_stats', 'detected') }}
+    {%- if var('simulations_enabled') %}
+        ,
+        {{ cohort_figures('sim_stats', 'simulated') }}
+    {%- endif %}
 
 from cohorts
 left join detected_stats
     on
         cohorts.cohort_type = detected_stats.cohort_type
         and cohorts.cohort = detected_stats.cohort
-left join sim_stats
-    on
-        cohorts.cohort_type = sim_stats.cohort_type
-        and cohorts.cohort = sim_stats.cohort
+{%- if var('simulations_enabled') %}
+    left join sim_stats
+        on
+            cohorts.cohort_type = sim_stats.cohort_type
+            and cohorts.cohort = sim_stats.cohort
+{%- endif %}
