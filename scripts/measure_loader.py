@@ -22,53 +22,14 @@ import threading
 import time
 from pathlib import Path
 
+from tap_github_prs.streams import STREAM_TYPES
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 TARGET = PROJECT_ROOT / ".meltano/loaders/target-postgres/venv/bin/target-postgres-drain"
 CHILDREN_PER_PR = {"reviews": 3, "commits": 5, "files": 8, "check_runs": 4}
 
-STRING = {"type": ["string", "null"]}
-INTEGER = {"type": ["integer", "null"]}
-DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
-CHILD_COMMON = {
-    "repository": STRING,
-    "pull_request_id": STRING,
-    "pull_request_number": INTEGER,
-    "pull_request_updated_at": DATE_TIME,
-}
-SCHEMAS = {
-    "pull_requests": (
-        ["id"],
-        {
-            "id": STRING,
-            "repository": STRING,
-            "number": INTEGER,
-            "title": STRING,
-            "body": STRING,
-            "state": STRING,
-            "created_at": DATE_TIME,
-            "updated_at": DATE_TIME,
-            "merged_at": DATE_TIME,
-            "additions": INTEGER,
-            "labels": {"type": ["array", "null"], "items": {"type": "string"}},
-        },
-    ),
-    "reviews": (
-        ["id"],
-        {"id": STRING, **CHILD_COMMON, "state": STRING, "body": STRING, "submitted_at": DATE_TIME},
-    ),
-    "commits": (
-        ["pull_request_id", "sha"],
-        {"sha": STRING, **CHILD_COMMON, "message": STRING, "authored_date": DATE_TIME},
-    ),
-    "files": (
-        ["pull_request_id", "path"],
-        {"path": STRING, **CHILD_COMMON, "change_type": STRING, "additions": INTEGER},
-    ),
-    "check_runs": (
-        ["id"],
-        {"id": STRING, **CHILD_COMMON, "name": STRING, "conclusion": STRING},
-    ),
-}
+# The tap's own stream schemas and keys: the target creates the tables the tap's would get.
+SCHEMAS = {stream.name: (list(stream.primary_keys), stream.schema) for stream in STREAM_TYPES}
 
 
 def synthetic_stream(prs: int) -> bytes:
@@ -78,15 +39,8 @@ def synthetic_stream(prs: int) -> bytes:
     def emit(message: dict) -> None:
         out.write(json.dumps(message) + "\n")
 
-    for stream, (keys, properties) in SCHEMAS.items():
-        emit(
-            {
-                "type": "SCHEMA",
-                "stream": stream,
-                "key_properties": keys,
-                "schema": {"type": "object", "properties": properties},
-            }
-        )
+    for stream, (keys, schema) in SCHEMAS.items():
+        emit({"type": "SCHEMA", "stream": stream, "key_properties": keys, "schema": schema})
     stamp = "2025-03-04T05:06:07Z"
     for number in range(1, prs + 1):
         pr_id = f"PR_{number}"

@@ -1,4 +1,4 @@
-"""Deterministic Singer messages for the five raw streams, shaped like docs/contracts.md.
+"""Deterministic Singer messages for the five raw streams, with the tap's own schemas.
 
 The dbt tests load these through target-postgres (or the same DDL by hand) so that the
 marts can be built and checked against facts computed here from the very same records.
@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+from tap_github_prs.streams import STREAM_TYPES
+
 BASE_TIME = datetime(2025, 3, 3, 9, 0, 0, tzinfo=timezone.utc)
 REPOSITORIES = ("acme/widgets", "acme/gadgets")
 HUMANS = ("alice", "bob", "carol", "dave", "erin", "frank")
@@ -31,139 +33,10 @@ GENERATED_LINE = "🤖 Generated with [Claude Code](https://claude.com/claude-co
 JIRA_PROJECTS = ("WID", "GAD")
 
 
-def _string(nullable: bool = True) -> dict:
-    return {"type": ["string", "null"] if nullable else ["string"]}
-
-
-def _datetime(nullable: bool = True) -> dict:
-    return {"type": ["string", "null"] if nullable else ["string"], "format": "date-time"}
-
-
-def _integer(nullable: bool = True) -> dict:
-    return {"type": ["integer", "null"] if nullable else ["integer"]}
-
-
-def _boolean() -> dict:
-    return {"type": ["boolean", "null"]}
-
-
-_CHILD_PARENT = {
-    "repository": _string(False),
-    "pull_request_id": _string(False),
-    "pull_request_number": _integer(False),
-    "pull_request_updated_at": _datetime(False),
-}
-
+# The tap's own stream schemas and keys (tap_github_prs/schemas.py, streams.py): the
+# generated records must be what the tap could emit, and the raw tables what it would load.
 SCHEMAS: dict[str, tuple[dict, list[str]]] = {
-    "pull_requests": (
-        {
-            "id": _string(False),
-            "repository": _string(False),
-            "number": _integer(False),
-            "full_database_id": _string(),
-            "title": _string(),
-            "body": _string(),
-            "url": _string(),
-            "state": _string(),
-            "is_draft": _boolean(),
-            "merged": _boolean(),
-            "author_login": _string(),
-            "author_type": _string(),
-            "author_association": _string(),
-            "merged_by_login": _string(),
-            "created_at": _datetime(False),
-            "updated_at": _datetime(False),
-            "merged_at": _datetime(),
-            "closed_at": _datetime(),
-            "additions": _integer(),
-            "deletions": _integer(),
-            "changed_files": _integer(),
-            "base_ref_name": _string(),
-            "head_ref_name": _string(),
-            "head_sha": _string(),
-            "labels": {"type": ["array", "null"], "items": {"type": "string"}},
-            "milestone_title": _string(),
-            "review_decision": _string(),
-            "requested_reviewers": {"type": ["array", "null"], "items": {"type": "string"}},
-            "closing_issues": {
-                "type": ["array", "null"],
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "repository": _string(),
-                        "number": _integer(),
-                        "url": _string(),
-                    },
-                },
-            },
-            "commits_count": _integer(),
-            "reviews_count": _integer(),
-        },
-        ["id"],
-    ),
-    "reviews": (
-        {
-            "id": _string(False),
-            **_CHILD_PARENT,
-            "author_login": _string(),
-            "author_type": _string(),
-            "author_association": _string(),
-            "state": _string(),
-            "submitted_at": _datetime(),
-            "created_at": _datetime(),
-            "body": _string(),
-            "commit_sha": _string(),
-        },
-        ["id"],
-    ),
-    "commits": (
-        {
-            "sha": _string(False),
-            **_CHILD_PARENT,
-            "message": _string(),
-            "message_headline": _string(),
-            "authored_date": _datetime(),
-            "committed_date": _datetime(),
-            "author_name": _string(),
-            "author_email": _string(),
-            "author_login": _string(),
-            "committer_name": _string(),
-            "committer_email": _string(),
-            "committer_login": _string(),
-            "additions": _integer(),
-            "deletions": _integer(),
-            "changed_files": _integer(),
-        },
-        ["pull_request_id", "sha"],
-    ),
-    "files": (
-        {
-            "path": _string(False),
-            **_CHILD_PARENT,
-            "change_type": _string(),
-            "additions": _integer(),
-            "deletions": _integer(),
-        },
-        ["pull_request_id", "path"],
-    ),
-    "check_runs": (
-        {
-            "id": _string(False),
-            "database_id": _integer(),
-            **_CHILD_PARENT,
-            "head_sha": _string(),
-            "check_suite_id": _string(),
-            "app_name": _string(),
-            "app_slug": _string(),
-            "name": _string(),
-            "status": _string(),
-            "conclusion": _string(),
-            "started_at": _datetime(),
-            "completed_at": _datetime(),
-            "details_url": _string(),
-        },
-        ["id"],
-    ),
+    stream.name: (stream.schema, list(stream.primary_keys)) for stream in STREAM_TYPES
 }
 
 
@@ -419,11 +292,11 @@ def generate(seed: int = 7, prs: int = 60) -> RawData:
 
 def singer_messages(data: RawData) -> Iterator[dict]:
     """SCHEMA then RECORD messages per stream, then a STATE message, like a tap run."""
-    for stream, (properties, key_properties) in SCHEMAS.items():
+    for stream, (schema, key_properties) in SCHEMAS.items():
         yield {
             "type": "SCHEMA",
             "stream": stream,
-            "schema": {"type": "object", "properties": properties},
+            "schema": schema,
             "key_properties": key_properties,
         }
         for record in data.records[stream]:

@@ -202,7 +202,9 @@ def test_force_pushed_commits_are_dropped(built_warehouse: tuple[str, RawData]) 
         if c["pull_request_id"] == pr["id"] and c["pull_request_updated_at"] == pr["updated_at"]
     ]
     assert len(current) < len(data.records["commits"])
-    [(count,)] = query(conninfo, "select count(*) from analytics_staging.stg_github__commits")
+    [(staged,)] = query(conninfo, "select count(*) from analytics_staging.stg_github__commits")
+    assert staged == len(data.records["commits"])  # staging is 1:1 with the source
+    [(count,)] = query(conninfo, "select count(*) from analytics_intermediate.int_commits__current")
     assert count == len(current)
 
 
@@ -218,7 +220,7 @@ def test_every_pr_author_is_a_team_member(built_warehouse: tuple[str, RawData]) 
 def test_weekly_totals_add_up(built_warehouse: tuple[str, RawData]) -> None:
     conninfo, data = built_warehouse
     [(opened, merged)] = query(
-        conninfo, "select sum(prs_opened), sum(prs_merged) from analytics.weekly_team_metrics"
+        conninfo, "select sum(prs_opened), sum(prs_merged) from analytics.agg_team_metrics_weekly"
     )
     prs = data.records["pull_requests"]
     assert opened == len(prs)

@@ -1,6 +1,6 @@
 """Load generated raw records into PostgreSQL the way target-postgres 0.8.1 lands them.
 
-The DDL mirrors what MeltanoLabs target-postgres 0.8.1 creates for these JSON schemas
+The DDL mirrors what MeltanoLabs target-postgres 0.8.1 creates for the tap's JSON schemas
 (observed with ``add_record_metadata: true``): strings are ``text``, integers ``bigint``,
 date-times ``timestamp without time zone`` (UTC), arrays of strings ``text[]``, arrays of
 objects ``jsonb[]``, the key columns form the primary key, plus the ``_sdc_*`` columns.
@@ -55,9 +55,10 @@ def load_raw(conninfo: str, data: RawData) -> None:
     batched_at = datetime.now(timezone.utc).replace(tzinfo=None)
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute(sql.SQL("create schema if not exists {}").format(sql.Identifier(RAW_SCHEMA)))
-        for stream, (properties, key_properties) in SCHEMAS.items():
+        for stream, (schema, key_properties) in SCHEMAS.items():
+            properties = schema["properties"]
             table = sql.Identifier(RAW_SCHEMA, stream)
-            columns = {name: column_type(schema) for name, schema in properties.items()}
+            columns = {name: column_type(prop) for name, prop in properties.items()}
             definitions = [
                 sql.SQL("{} {}").format(sql.Identifier(name), sql.SQL(pg_type))
                 for name, pg_type in {**columns, **SDC_COLUMNS}.items()
