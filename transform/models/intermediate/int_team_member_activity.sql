@@ -4,19 +4,40 @@ with
 
 pull_requests as (
 
-    select * from {{ ref('stg_github__pull_requests') }}
+    select
+        pull_request_id,
+        repository,
+        author_login,
+        is_author_bot,
+        created_at
+    from {{ ref('stg_github__pull_requests') }}
 
 ),
 
 reviews as (
 
-    select * from {{ ref('int_reviews__current') }}
+    select
+        review_id,
+        reviewer_login,
+        is_reviewer_bot,
+        submitted_at,
+        repository,
+        pull_request_id
+    from {{ ref('int_reviews__current') }}
 
 ),
 
 commits as (
 
-    select * from {{ ref('int_commits__current') }}
+    select
+        pull_request_commit_id,
+        pull_request_id,
+        repository,
+        author_login,
+        author_name,
+        is_author_bot,
+        authored_at
+    from {{ ref('int_commits__current') }}
 
 ),
 
