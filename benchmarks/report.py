@@ -31,7 +31,7 @@ def fake_github(prs: int):
     try:
         from github_standin import FakeGitHub
     except ImportError:  # before the stand-in became its own package
-        from tests.fake_github import FakeGitHub
+        from github_standin import FakeGitHub
     return FakeGitHub(seed=42, prs=prs).start()
 
 

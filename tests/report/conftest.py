@@ -30,7 +30,7 @@ def fake_github_class():
     try:
         from github_standin import FakeGitHub
     except ImportError:  # before the stand-in became its own package
-        from tests.fake_github import FakeGitHub
+        from github_standin import FakeGitHub
     return FakeGitHub
 
 

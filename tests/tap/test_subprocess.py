@@ -151,8 +151,9 @@ def test_invalid_config_fails_before_any_request(fake_github, tmp_path):
     config = tap_config(fake_github, repositories=["acme"], page_size=500)
     run = run_subprocess(config, tmp_path)
     assert run.returncode != 0
-    assert "'acme' is not of the form `owner/name`" in run.stderr
-    assert "`page_size` must be an integer from 1 to 100" in run.stderr
+    assert "'acme' does not match" in run.stderr
+    assert "in config['repositories'][0]" in run.stderr
+    assert "500 is greater than the maximum of 100 in config['page_size']" in run.stderr
     assert fake_github.stats()["requests"] == 0
 
 
