@@ -28,10 +28,8 @@ RESULTS = PROJECT_ROOT / "benchmarks" / "results"
 
 
 def fake_github(prs: int):
-    try:
-        from github_standin import FakeGitHub
-    except ImportError:  # before the stand-in became its own package
-        from github_standin import FakeGitHub
+    from github_standin import FakeGitHub
+
     return FakeGitHub(seed=42, prs=prs).start()
 
 

@@ -27,10 +27,8 @@ SEED = 16
 
 
 def fake_github_class():
-    try:
-        from github_standin import FakeGitHub
-    except ImportError:  # before the stand-in became its own package
-        from github_standin import FakeGitHub
+    from github_standin import FakeGitHub
+
     return FakeGitHub
 
 
