@@ -9,12 +9,13 @@ INSTALLED := $(VENV)/.installed-dev
 PLUGINS_INSTALLED := .meltano/.installed-plugins
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install demo report test e2e lint format bench warehouse-start warehouse-stop
+.PHONY: help install demo report test test-fast e2e lint format bench warehouse-start warehouse-stop
 
 help:
 	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
 	@echo "make report    HTML report of the marts (output/report.html), from the demo's warehouse or PG*"
 	@echo "make test      every test (pytest)"
+	@echo "make test-fast every test but the end-to-end and slow ones (about a minute)"
 	@echo "make lint      ruff + sqlfluff"
 	@echo "make install   .venv with the project and its dev tools, and Meltano's plugins"
 	@echo "make bench     benchmarks (benchmarks/run.py)"
@@ -46,6 +47,10 @@ report: install
 test: $(INSTALLED)
 	$(BIN)/pytest
 
+# Everything but the end-to-end and slow tests (no Meltano run, no subprocess syncs): about a minute.
+test-fast: $(INSTALLED)
+	$(BIN)/pytest -m "not e2e and not slow" -q
+
 e2e: install
 	$(BIN)/pytest tests/e2e
 
@@ -66,6 +71,7 @@ $(THEIR_TAP_VENV)/bin/tap-github: | $(BIN)/uv
 	$(BIN)/uv pip install --quiet --python $(THEIR_TAP_VENV)/bin/python meltanolabs-tap-github==1.30.1
 
 bench: install $(THEIR_TAP_VENV)/bin/tap-github
+	$(BIN)/python -m benchmarks.standin
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.compare_tap_github
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from github_standin.cli import build_parser, faults_from_args
 from github_standin.schema_loader import SCHEMA_PATH, load_schema
 from standin_helpers import post_json
@@ -52,6 +54,7 @@ def test_fault_flags_become_fault_rules():
     assert all(f.every == 4 for f in faults.values())
 
 
+@pytest.mark.slow  # starts the CLI in a subprocess
 def test_cli_serves_graphql():
     process = subprocess.Popen(
         [

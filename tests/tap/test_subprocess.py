@@ -35,6 +35,10 @@ def parse_lines(text: str) -> list[dict]:
     return messages
 
 
+# Each test here runs the tap as a subprocess (seconds each): not part of `make test-fast`.
+pytestmark = pytest.mark.slow
+
+
 @pytest.mark.fake_github(**RESUME_DATA)
 def test_sigkill_then_resume_loses_nothing_and_refetches_at_most_a_page_per_repo(
     fake_github, tmp_path
@@ -168,7 +172,6 @@ def test_rate_limit_stop_is_a_clean_message_with_state_saved(fake_github, tmp_pa
     assert 0 < run.counts()["pull_requests"] < 60
 
 
-@pytest.mark.slow
 @pytest.mark.fake_github(seed=13, prs=1150, repositories=["acme/widgets"], heavy_tails=False)
 def test_a_repository_beyond_the_1000_search_results_cap_is_synced_completely(fake_github):
     run = run_in_process(tap_config(fake_github, page_size=100))
