@@ -20,7 +20,7 @@ from graphql import (
     GraphQLScalarType,
 )
 
-from . import ids
+from . import delivery_resolvers, ids, timeline
 from .connections import Connection, Edge, PageInfo, empty_connection
 from .errors import GitHubError, not_found
 from .models import (
@@ -40,6 +40,7 @@ from .models import (
     Review,
     ReviewRequest,
     Team,
+    TimelineEvent,
     format_datetime,
 )
 from .search import SEARCH_RESULT_CAP, search_pull_requests
@@ -160,6 +161,8 @@ def find_node(dataset: Dataset, node_id: str) -> Any:
         return next((r for r in pr.review_requests if r.node_id == node_id), None)
     if prefix == "I":
         return next((i for i in pr.closing_issues if i.node_id == node_id), None)
+    if prefix == "SC" or prefix in timeline.ID_PREFIXES.values():
+        return rollup_resolvers.find_child(pr, prefix, node_id)
     for commit in pr.commits:
         for suite in commit.check_suites:
             if prefix == "CS" and suite.node_id == node_id:
@@ -167,7 +170,7 @@ def find_node(dataset: Dataset, node_id: str) -> Any:
             for run in suite.check_runs:
                 if prefix == "CR" and run.node_id == node_id:
                     return run
-    return None
+    return rollup_resolvers.find_child(pr, prefix, node_id) if prefix == "CR" else None
 
 
 def suite_commit(dataset: Dataset, suite: CheckSuite) -> GitCommitView | None:
@@ -729,6 +732,8 @@ def resolve_type(value: Any, info: GraphQLResolveInfo, abstract_type: Any) -> st
         return value.typename
     if isinstance(value, Stub):
         return value.typename
+    if isinstance(value, TimelineEvent):
+        return value.typename
     return PYTHON_TYPE_NAMES.get(type(value))
 
 
@@ -779,3 +784,12 @@ def resolve_field(source: Any, info: GraphQLResolveInfo, **args: Any) -> Any:
         _defaults[key] = _default_value(info.return_type)
     value = _defaults[key]
     return [] if isinstance(value, list) else value
+
+
+# Deployments, releases and issues: their resolvers live in delivery_resolvers.py.
+delivery_resolvers.install(FIELDS, PYTHON_TYPE_NAMES)
+
+# statusCheckRollup and timelineItems: their resolvers live in rollup_resolvers.py.
+from . import rollup_resolvers  # noqa: E402  (it imports this module's tables)
+
+rollup_resolvers.install(FIELDS, PYTHON_TYPE_NAMES)
