@@ -6,6 +6,7 @@ import functools
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,11 +29,25 @@ from .models import Dataset
 from .ratelimit import QuotaSnapshot, RateLimiter
 from .resolvers import QueryRoot, RateLimitView, RequestContext, resolve_field, resolve_type
 from .schema_loader import load_schema
+from .server_time import ServerTimeModel
 
+# GitHub's words for a GraphQL request it could not finish: a 502 with this error (sent for
+# timeouts and for transient server errors alike), or a 504 with GATEWAY_TIMEOUT_MESSAGE.
 TIMEOUT_MESSAGE = (
     "Something went wrong while executing your query. This may be the result of a timeout, "
     "or it could be a GitHub bug. Please include `{request_id}` when reporting this issue."
 )
+GATEWAY_TIMEOUT_MESSAGE = (
+    "We couldn't respond to your request in time. Sorry about that. Please try resubmitting "
+    "your request and contact us if the problem persists."
+)
+
+
+def timeout_answer(status: int, request_id: str) -> dict[str, Any]:
+    """GitHub's body for a 502 or 504 from the GraphQL endpoint."""
+    if status == 504:
+        return {"message": GATEWAY_TIMEOUT_MESSAGE}
+    return {"data": None, "errors": [_timeout_error(request_id)]}
 
 
 @dataclass
@@ -45,6 +60,8 @@ class GraphQLOutcome:
     node_count: int = 0
     applied_faults: list[str] = field(default_factory=list)
     rate_limited: bool = False
+    # With the time model on: {"seconds": spent, "modelled": needed, "timed_out": bool, ...}
+    server_time: dict[str, Any] | None = None
 
 
 @functools.lru_cache(maxsize=256)
@@ -186,9 +203,12 @@ def _never_awaitable(_value: Any) -> bool:
 
 
 class GraphQLEndpoint:
-    def __init__(self, dataset: Dataset, limiter: RateLimiter) -> None:
+    def __init__(
+        self, dataset: Dataset, limiter: RateLimiter, time_model: ServerTimeModel | None = None
+    ) -> None:
         self.dataset = dataset
         self.limiter = limiter
+        self.time_model = time_model  # None: answer as fast as possible (the default)
         self.schema = load_schema()
         self._execution_lock = threading.Lock()
 
@@ -216,6 +236,10 @@ class GraphQLEndpoint:
             outcome.applied_faults.append("timeout")
             return outcome
         outcome.payload = self._execute(query, report, quota.limit, outcome.quota)
+        if self.time_model is not None and not query.dry_run:
+            self._take_time(self.time_model, outcome, query, request_id)
+            if outcome.server_time and outcome.server_time["timed_out"]:
+                return outcome
         if "partial_data" in faults and outcome.payload["data"]:
             path = _null_first_list_element(outcome.payload["data"], [])
             if path:
@@ -223,6 +247,29 @@ class GraphQLEndpoint:
                 outcome.payload.setdefault("errors", []).append(error)
                 outcome.applied_faults.append("partial_data")
         return outcome
+
+    def _take_time(
+        self, model: ServerTimeModel, outcome: GraphQLOutcome, query: _Query, request_id: str
+    ) -> None:
+        """Spend the modelled server time; past the budget, answer GitHub's timeout instead.
+
+        The query has run and been charged by now: GitHub charges timed-out queries too."""
+        work = model.measure(
+            self.schema, query.document, query.operation_name, outcome.payload["data"]
+        )
+        timed_out = work.seconds > model.budget
+        spent = model.budget if timed_out else work.seconds
+        outcome.server_time = {
+            "request_id": request_id,
+            "seconds": round(spent, 6),
+            "modelled": round(work.seconds, 6),
+            "timed_out": timed_out,
+            "objects": dict(work.objects),
+        }
+        time.sleep(model.wall(spent))  # outside the execution lock: requests overlap as on GitHub
+        if timed_out:
+            outcome.status = model.timeout_status
+            outcome.payload = timeout_answer(model.timeout_status, request_id)
 
     def _charge(
         self, outcome: GraphQLOutcome, token_label: str, faults: dict[str, Fault], dry_run: bool

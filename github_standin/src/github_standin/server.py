@@ -25,10 +25,12 @@ from urllib.parse import parse_qs, urlsplit
 from . import mutations
 from .faults import Fault, FaultInjector
 from .generator import generate_dataset
-from .graphql_endpoint import GraphQLEndpoint
+from .graphql_endpoint import GraphQLEndpoint, timeout_answer
+from .heavy import make_heavy
 from .models import Dataset, format_datetime
 from .ratelimit import RateLimiter
 from .secondary import SecondaryLimiter
+from .server_time import GITHUB_BUDGET_SECONDS, ServerTimeModel
 from .stats import Stats
 
 DEFAULT_TOKENS = ("fake-token-1", "fake-token-2")
@@ -64,6 +66,7 @@ class Request:
     match: re.Match[str] | None = None
     token_label: str | None = None
     faults: dict[str, Fault] = field(default_factory=dict)
+    transient: str | None = None  # what a firing `transient` fault does to this request
 
     def json(self) -> Any:
         return json.loads(self.body or b"{}")
@@ -80,6 +83,9 @@ class Response:
     applied_faults: list[str] = field(default_factory=list)
     rate_limited: bool = False
     secondary_limited: bool = False
+    server_time: dict[str, Any] | None = None  # the time model's account of this request
+    # "before_headers" or "after_headers": close the connection there instead of answering.
+    drop: str | None = None
 
     def encoded(self) -> bytes:
         if isinstance(self.body, bytes):
@@ -128,6 +134,12 @@ class FakeGitHub:
         max_concurrent: int | None = None,
         allow_anonymous: bool = False,
         log: bool = False,
+        heavy_share: float = 0.0,
+        time_model: bool | ServerTimeModel = False,
+        time_scale: float = 1.0,
+        time_budget: float = GITHUB_BUDGET_SECONDS,
+        timeout_status: int = 502,
+        secondary_cpu_per_minute: float | None = None,
     ) -> None:
         self.dataset = dataset or generate_dataset(
             seed=seed,
@@ -136,17 +148,32 @@ class FakeGitHub:
             now=now,
             heavy_tails=heavy_tails,
         )
+        if heavy_share:
+            make_heavy(self.dataset, heavy_share)
+        # GitHub's server time (server_time.py): off by default, so answers stay instant.
+        self.time_model: ServerTimeModel | None = None
+        if isinstance(time_model, ServerTimeModel):
+            self.time_model = time_model
+        elif time_model:
+            self.time_model = ServerTimeModel(
+                time_scale=time_scale, budget=time_budget, timeout_status=timeout_status
+            )
         self.tokens = list(tokens)
         self.limiters = {
             "graphql": RateLimiter(rate_limit, rate_limit_window),
             "core": RateLimiter(rate_limit, rate_limit_window),
         }
         self.faults = FaultInjector(fault_seed)
-        self.secondary = SecondaryLimiter(secondary_per_minute, max_concurrent)
+        self.secondary = SecondaryLimiter(
+            secondary_per_minute,
+            max_concurrent,
+            cpu_per_minute=secondary_cpu_per_minute,
+            cpu_window=60.0 * (self.time_model.time_scale if self.time_model else 1.0),
+        )
         for fault in faults:
             self.faults.add(fault)
         self.stats_recorder = Stats()
-        self.graphql = GraphQLEndpoint(self.dataset, self.limiters["graphql"])
+        self.graphql = GraphQLEndpoint(self.dataset, self.limiters["graphql"], self.time_model)
         self.host, self.port = host, port
         self.log = log
         # GitHub serves REST without a token (its own, small quota); opt in for tools that need it.
@@ -291,6 +318,7 @@ class FakeGitHub:
             operation=outcome.operation_name,
             applied_faults=outcome.applied_faults,
             rate_limited=outcome.rate_limited,
+            server_time=outcome.server_time,
         )
 
     def next_request_id(self) -> str:
@@ -321,6 +349,8 @@ class FakeGitHub:
 
     def _api(self, route: Route, request: Request) -> Response:
         request.faults = self.faults.plan()
+        if "transient" in request.faults:
+            request.transient = self.faults.pick_transient(request.faults["transient"])
         request.token_label = self.token_label(_bearer(request.headers.get("Authorization")))
         anonymous = not request.headers.get("Authorization")
         if request.token_label is None and self.allow_anonymous and anonymous:
@@ -332,6 +362,7 @@ class FakeGitHub:
         else:
             response = self._admitted(route, request, limiter, applied)
             self._corrupt_body(request, response)
+            self._drop_connection(request, response)
             if "x-ratelimit-remaining" not in response.headers:
                 snapshot = limiter.snapshot(request.token_label)
                 response.headers.update(snapshot.headers(route.resource))
@@ -349,6 +380,7 @@ class FakeGitHub:
             faults=applied + response.applied_faults,
             rate_limited=response.rate_limited,
             secondary_limited=response.secondary_limited,
+            server_time=response.server_time,
         )
         return response
 
@@ -359,21 +391,28 @@ class FakeGitHub:
         wait = self.secondary.enter(request.token_label or "")
         if wait is not None:
             return self._secondary_limited(request, limiter, route, wait or None)
+        response = None
         try:
             latency = request.faults.get("latency")
             if latency is not None:  # inside: a slow request is a request in flight
                 self.faults.mark_fired(latency)
                 applied.append("latency")
                 time.sleep(latency.seconds)
-            return self._early_fault(request, limiter, route) or route.handler(request)
+            response = self._early_fault(request, limiter, route) or route.handler(request)
+            return response
         finally:
             self.secondary.leave()
+            if response is not None and response.server_time is not None:
+                self.secondary.record_cpu(
+                    request.token_label or "", response.server_time["seconds"]
+                )
 
-    @staticmethod
-    def _corrupt_body(request: Request, response: Response) -> None:
+    def _corrupt_body(self, request: Request, response: Response) -> None:
         """The malformed- and truncated-JSON faults: a 200 whose body does not parse."""
+        transient = request.transient
         for kind in ("malformed_json", "truncated_json"):
-            if kind in request.faults and response.status == 200:
+            wanted = kind in request.faults or (kind == transient and response.status == 200)
+            if wanted and response.status == 200:
                 encoded = response.encoded()
                 response.body = (
                     encoded[: max(1, len(encoded) // 2)]
@@ -381,7 +420,19 @@ class FakeGitHub:
                     else b'{"data": {"repository": <html>oops</html>'
                 )
                 response.applied_faults.append(kind)
+                if kind == transient:
+                    response.applied_faults.append("transient")
                 return
+
+    def _drop_connection(self, request: Request, response: Response) -> None:
+        """Close the connection instead of answering (the request has run and been charged)."""
+        fault = request.faults.get("dropped_connection")
+        if fault is not None:
+            response.drop = "after_headers" if fault.after_headers else "before_headers"
+            response.applied_faults.append("dropped_connection")
+        elif request.transient == "dropped_connection":
+            response.drop = "before_headers"
+            response.applied_faults += ["dropped_connection", "transient"]
 
     def _secondary_limited(
         self,
@@ -415,14 +466,15 @@ class FakeGitHub:
                     request, limiter, route, fault.retry_after, status, kind
                 )
         fault = request.faults.get("server_error")
-        if fault is not None:
-            status = self.faults.pick_status(fault)
-            return Response(
-                status,
-                SERVER_ERROR_BODIES.get(status, {"message": "Server Error"}),
-                applied_faults=["server_error"],
-            )
-        return None
+        transient = request.transient
+        if fault is None and transient not in ("502", "504"):
+            return None
+        status = self.faults.pick_status(fault) if fault is not None else int(transient or 0)
+        body = SERVER_ERROR_BODIES.get(status, {"message": "Server Error"})
+        if route.kind == "graphql" and status in (502, 504):
+            body = timeout_answer(status, request.request_id)  # GitHub's GraphQL 502/504
+        applied = ["server_error"] if fault is not None else ["transient", "server_error"]
+        return Response(status, body, applied_faults=applied)
 
 
 def _unauthorized(resource: str) -> Response:
@@ -459,6 +511,9 @@ class _Handler(BaseHTTPRequestHandler):
         except Exception as exc:  # a bug in the stand-in: answer 500 and say so on stderr
             print(f"fake_github: {type(exc).__name__}: {exc}", file=sys.stderr)
             response = Response(500, {"message": "Server Error (stand-in bug)"})
+        if response.drop == "before_headers":
+            self.close_connection = True  # hang up: the client sees the connection closed
+            return
         payload = response.encoded()
         self.send_response(response.status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -466,6 +521,10 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in response.headers.items():
             self.send_header(name, value)
         self.end_headers()
+        if response.drop == "after_headers":
+            self.wfile.flush()
+            self.close_connection = True  # headers promised a body that never comes
+            return
         self.wfile.write(payload)
 
     do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import copy
 import threading
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, deque
 from typing import Any
+
+SERVER_TIME_LOG = 1000  # the last N requests' modelled server time, for tests and benchmarks
 
 
 class Stats:
@@ -29,6 +31,10 @@ class Stats:
             self._nodes = 0
             self._rate_limited = 0
             self._secondary_limited = 0
+            self._server_seconds = 0.0
+            self._server_timeouts = 0
+            self._server_by_token: dict[str, float] = defaultdict(float)
+            self._server_log: deque[dict[str, Any]] = deque(maxlen=SERVER_TIME_LOG)
 
     def record(
         self,
@@ -42,8 +48,11 @@ class Stats:
         faults: list[str] | tuple[str, ...] = (),
         rate_limited: bool = False,
         secondary_limited: bool = False,
+        server_time: dict[str, Any] | None = None,
     ) -> None:
         with self._lock:
+            if server_time is not None:
+                self._record_server_time(server_time, status, token_label, operation)
             self._requests += 1
             self._rate_limited += rate_limited
             self._secondary_limited += secondary_limited
@@ -59,6 +68,18 @@ class Stats:
             if operation is not None:
                 self._operations[operation]["requests"] += 1
                 self._operations[operation]["cost"] += cost
+
+    def _record_server_time(
+        self, server_time: dict[str, Any], status: int, token: str | None, operation: str | None
+    ) -> None:
+        """`server_time`: `seconds` spent (at most the budget), `modelled`, `timed_out`."""
+        self._server_seconds += server_time["seconds"]
+        self._server_timeouts += bool(server_time["timed_out"])
+        if token is not None:
+            self._server_by_token[token] += server_time["seconds"]
+        self._server_log.append(
+            {**server_time, "status": status, "operation": operation, "token": token}
+        )
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:
@@ -76,5 +97,11 @@ class Stats:
                     "secondary_limited": self._secondary_limited,
                     "tokens": dict(self._tokens),
                     "operations": dict(self._operations),
+                    "server_time": {
+                        "seconds": round(self._server_seconds, 6),
+                        "timeouts": self._server_timeouts,
+                        "tokens": {k: round(v, 6) for k, v in self._server_by_token.items()},
+                        "requests": list(self._server_log),
+                    },
                 }
             )
