@@ -17,6 +17,7 @@ help:
 	@echo "make test      every test (pytest)"
 	@echo "make test-fast every test but the end-to-end and slow ones (about a minute)"
 	@echo "make lint      ruff + sqlfluff"
+	@echo "make check     preflight: tokens, repositories, warehouse, dbt, state (RESUME=1 after a crash)"
 	@echo "make install   .venv with the project and its dev tools, and Meltano's plugins"
 	@echo "make bench     benchmarks (benchmarks/run.py)"
 
@@ -43,6 +44,10 @@ demo: install
 # The warehouse the demo used (PG*, else the embedded one), through Meltano's `report` utility.
 report: install
 	eval "$$($(BIN)/python scripts/warehouse.py start)" && $(MELTANO) invoke report
+
+# Preflight: tokens, repositories, warehouse, dbt profile, Meltano state (RESUME=1 after a crash).
+check: install
+	$(BIN)/tap-github-prs-check $(if $(RESUME),--resume)
 
 test: $(INSTALLED)
 	$(BIN)/pytest
