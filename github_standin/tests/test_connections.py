@@ -235,9 +235,9 @@ def test_organization_repositories(fake_github):
 def test_unmodelled_fields_resolve_without_breaking_non_null(fake_github):
     query = """{ repository(owner: "acme", name: "widgets") { pullRequests(first: 1) { nodes {
         viewerCanUpdate mergeable
-        timelineItems(first: 5) { totalCount nodes { __typename } } } } } }"""
+        comments(first: 5) { totalCount nodes { __typename } } } } } }"""
     body = graphql(fake_github, query).json()
     assert "errors" not in body
     node = body["data"]["repository"]["pullRequests"]["nodes"][0]
     assert node["viewerCanUpdate"] is False
-    assert node["timelineItems"] == {"totalCount": 0, "nodes": []}
+    assert node["comments"] == {"totalCount": 0, "nodes": []}

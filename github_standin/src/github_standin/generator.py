@@ -12,6 +12,7 @@ import random
 from datetime import datetime, timedelta, timezone
 
 from . import text
+from .commit_statuses import add_ci_results
 from .ids import make_id, pr_payload
 from .models import (
     Actor,
@@ -31,6 +32,7 @@ from .models import (
     ReviewRequest,
     Team,
 )
+from .timeline import timeline_events
 
 DEFAULT_REPOSITORIES = (
     "antiwork/gumroad",
@@ -76,7 +78,15 @@ CHECK_APPS = (
 )
 # Every Nth PR (from a seed-dependent offset) gets one heavy tail, so each dataset has some.
 HEAVY_TAIL_STRIDE = 97
-HEAVY_KINDS = ("commits", "files", "reviews", "check_runs", "megabyte_body")
+HEAVY_KINDS = (
+    "commits",
+    "files",
+    "reviews",
+    "check_runs",
+    "megabyte_body",
+    "statuses",  # more than 100 commit statuses on the head commit
+    "timeline",  # more than 100 timeline events
+)
 
 
 def stable_int(*parts: object, modulo: int = 1_000_000_000) -> int:
@@ -520,6 +530,18 @@ class Generator:
                         database_id=stable_int("issue", repo_name, issue_number, modulo=10**9),
                     )
                 )
+
+        # Commit statuses, re-runs and timeline events draw from seeds of their own, after
+        # everything above, so adding them changed none of the data generated before.
+        add_ci_results(self.seed, pr, head, "statuses" in heavy, plan["serial"], plan["now"])
+        children.timeline = timeline_events(
+            self.seed,
+            pr,
+            children,
+            self.members[owner],
+            plan["last_activity"],
+            "timeline" in heavy,
+        )
         return children
 
     def _signature(

@@ -26,6 +26,16 @@ PREFIXES = {
     "LA": "Label",
     "MI": "Milestone",
     "I": "Issue",
+    "SC": "StatusContext",
+    "SCR": "StatusCheckRollup",
+    "RFRE": "ReadyForReviewEvent",
+    "CTDE": "ConvertToDraftEvent",
+    "RRE": "ReviewRequestedEvent",
+    "RRRE": "ReviewRequestRemovedEvent",
+    "ME": "MergedEvent",
+    "CE": "ClosedEvent",
+    "REE": "ReopenedEvent",
+    "HRFPE": "HeadRefForcePushedEvent",
 }
 
 

@@ -132,6 +132,8 @@ class CheckRun:
 
 @dataclass
 class CheckSuite:
+    """`check_runs` are the latest run per name; `superseded_runs` the earlier attempts."""
+
     node_id: str
     database_id: int
     app_name: str
@@ -140,6 +142,21 @@ class CheckSuite:
     conclusion: str | None
     created_at: datetime
     check_runs: list[CheckRun] = field(default_factory=list)
+    # Runs a re-run replaced (same name, earlier): GitHub lists them only with checkType ALL.
+    superseded_runs: list[CheckRun] = field(default_factory=list)
+
+
+@dataclass
+class StatusContext:
+    """One commit status as posted (Statuses API); a later post to a context supersedes it."""
+
+    node_id: str
+    context: str
+    state: str
+    description: str | None
+    target_url: str | None
+    created_at: datetime
+    creator: Actor | None
 
 
 @dataclass
@@ -156,6 +173,16 @@ class Commit:
     deletions: int
     changed_files: int | None
     check_suites: list[CheckSuite] = field(default_factory=list)
+    # Every status posted to this commit, oldest first (several per context).
+    statuses: list[StatusContext] = field(default_factory=list)
+
+    @property
+    def latest_statuses(self) -> list[StatusContext]:
+        """The latest status of each context, as the combined status and the rollup show."""
+        latest: dict[str, StatusContext] = {}
+        for status in sorted(self.statuses, key=lambda s: s.created_at):
+            latest[status.context] = status
+        return [latest[name] for name in sorted(latest)]
 
     @property
     def message_headline(self) -> str:
@@ -191,12 +218,45 @@ class ReviewRequest:
 
 
 @dataclass
+class TimelineEvent:
+    """A pull request timeline event; `typename` is its GraphQL type (`MergedEvent`, ...).
+
+    Only the fields of its type are set: `requested_reviewer` for review requests, the commit
+    oids for force pushes and merges, `merge_ref_name` for merges.
+    """
+
+    node_id: str
+    typename: str
+    created_at: datetime
+    actor: Actor | None
+    requested_reviewer: Actor | Team | None = None
+    before_commit_oid: str | None = None
+    after_commit_oid: str | None = None
+    commit_oid: str | None = None
+    merge_ref_name: str | None = None
+
+
+# GraphQL `PullRequestTimelineItemsItemType` value of each event type the stand-in generates.
+TIMELINE_ITEM_TYPES = {
+    "ReadyForReviewEvent": "READY_FOR_REVIEW_EVENT",
+    "ConvertToDraftEvent": "CONVERT_TO_DRAFT_EVENT",
+    "ReviewRequestedEvent": "REVIEW_REQUESTED_EVENT",
+    "ReviewRequestRemovedEvent": "REVIEW_REQUEST_REMOVED_EVENT",
+    "MergedEvent": "MERGED_EVENT",
+    "ClosedEvent": "CLOSED_EVENT",
+    "ReopenedEvent": "REOPENED_EVENT",
+    "HeadRefForcePushedEvent": "HEAD_REF_FORCE_PUSHED_EVENT",
+}
+
+
+@dataclass
 class PullRequestChildren:
     reviews: list[Review] = field(default_factory=list)
     commits: list[Commit] = field(default_factory=list)
     files: list[ChangedFile] = field(default_factory=list)
     review_requests: list[ReviewRequest] = field(default_factory=list)
     closing_issues: list[IssueReference] = field(default_factory=list)
+    timeline: list[TimelineEvent] = field(default_factory=list)
 
 
 DERIVED_PULL_REQUEST_FIELDS = (
@@ -251,7 +311,8 @@ class PullRequest:
     def to_dict(self) -> dict[str, Any]:
         """Fields, derived values and children as plain dicts and lists (datetimes kept)."""
         data = {f.name: _plain(getattr(self, f.name)) for f in fields(self) if f.name[0] != "_"}
-        for name in ("reviews", "commits", "files", "review_requests", "closing_issues"):
+        children = ("reviews", "commits", "files", "review_requests", "closing_issues", "timeline")
+        for name in children:
             data[name] = _plain(getattr(self, name))
         for name in DERIVED_PULL_REQUEST_FIELDS:
             data[name] = getattr(self, name)
@@ -287,6 +348,10 @@ class PullRequest:
         return self.children.closing_issues
 
     @property
+    def timeline(self) -> list[TimelineEvent]:
+        return self.children.timeline
+
+    @property
     def head_commit(self) -> Commit | None:
         commits = self.commits
         return commits[-1] if commits else None
@@ -304,6 +369,18 @@ class PullRequest:
     @property
     def check_runs(self) -> list[CheckRun]:
         return [run for suite in self.check_suites for run in suite.check_runs]
+
+    @property
+    def commit_statuses(self) -> list[StatusContext]:
+        """The head commit's latest status per context (what the rollup lists)."""
+        head = self.head_commit
+        return head.latest_statuses if head else []
+
+    @property
+    def rollup_contexts(self) -> list[CheckRun | StatusContext]:
+        """`statusCheckRollup.contexts`: the head commit's latest check run per name in each
+        suite, then its latest status per context."""
+        return [*self.check_runs, *self.commit_statuses]
 
     @property
     def merged(self) -> bool:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from .generator import child_serial
 from .ids import make_id, pr_payload
 from .models import Actor, CheckRun, CheckSuite, Commit, Dataset, GitSignature, PullRequest, Review
+from .timeline import append_events
 
 
 def advance_clock(dataset: Dataset, seconds: float) -> None:
@@ -176,10 +177,12 @@ def merge_pull_request(
         if pr.state != "OPEN":
             raise ValueError(f"{repository}#{number} is {pr.state}, not OPEN")
         members = dataset.generator.members[repository.split("/")[0]]
+        _ = pr.timeline  # generate the past first: the merge is appended to it
         pr.merged_by = _actor(dataset, merged_by, members[0])
         pr.state, pr.is_draft = "MERGED", False
         pr.merged_at = pr.closed_at = dataset.now
         _touch(dataset, pr)
+        append_events(pr, [("MergedEvent", pr.merged_by), ("ClosedEvent", pr.merged_by)])
         return pr
 
 
@@ -188,7 +191,9 @@ def close_pull_request(dataset: Dataset, repository: str, number: int) -> PullRe
         pr = dataset.pull_request(repository, number)
         if pr.state != "OPEN":
             raise ValueError(f"{repository}#{number} is {pr.state}, not OPEN")
+        _ = pr.timeline  # generate the past first: the close is appended to it
         pr.state = "CLOSED"
         pr.closed_at = dataset.now
         _touch(dataset, pr)
+        append_events(pr, [("ClosedEvent", pr.author)])
         return pr
