@@ -12,6 +12,7 @@ from .faults import FAULT_KINDS, Fault
 from .generator import DEFAULT_NOW, DEFAULT_REPOSITORIES
 from .models import format_datetime
 from .server import DEFAULT_TOKENS, FakeGitHub, dataset_summary
+from .server_time import GITHUB_BUDGET_SECONDS
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,6 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="leave out PRs with >100 commits/files/reviews/check runs and megabyte bodies",
     )
+    data.add_argument(
+        "--heavy-share",
+        type=float,
+        default=0.0,
+        metavar="SHARE",
+        help="make this share (0-1) of the PRs heavy: 101-250 commits and 101-260 files each",
+    )
     server = parser.add_argument_group("server")
     server.add_argument("--host", default="127.0.0.1", help="address to bind")
     server.add_argument("--port", type=int, default=8765, help="port to bind (0 picks a free one)")
@@ -77,6 +85,42 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="enforce a secondary limit of N requests in flight (GitHub: 100); off by default",
+    )
+    server.add_argument(
+        "--secondary-cpu-per-minute",
+        type=float,
+        metavar="SECONDS",
+        help="enforce a secondary limit of SECONDS modelled server time per token per minute "
+        "(GitHub: 60 for GraphQL); needs --time-model; off by default",
+    )
+    timing = parser.add_argument_group(
+        "server time",
+        "GitHub's server time (github_standin/README.md): each query takes time by the nodes it "
+        "returns, and one over the budget is answered 502/504 after the budget, still charged.",
+    )
+    timing.add_argument(
+        "--time-model", action="store_true", help="answer after the modelled server time"
+    )
+    timing.add_argument(
+        "--time-scale",
+        type=float,
+        default=1.0,
+        metavar="FACTOR",
+        help="wall seconds per modelled second: 1.0 is GitHub-like, 0.1 ten times faster",
+    )
+    timing.add_argument(
+        "--time-budget",
+        type=float,
+        default=GITHUB_BUDGET_SECONDS,
+        metavar="SECONDS",
+        help="modelled seconds before a query is terminated (GitHub: 10)",
+    )
+    timing.add_argument(
+        "--timeout-status",
+        type=int,
+        choices=(502, 504),
+        default=502,
+        help="status of a timed-out query (GitHub sends either)",
     )
     server.add_argument(
         "--log",
@@ -129,6 +173,17 @@ def build_parser() -> argparse.ArgumentParser:
         "--truncated-json", action="store_true", help="answer 200 with the JSON body cut in half"
     )
     faults.add_argument(
+        "--dropped-connections",
+        action="store_true",
+        help="run the request, then close the connection without an answer",
+    )
+    faults.add_argument(
+        "--transient",
+        action="store_true",
+        help="one of a fast 502, a fast 504, a dropped connection or a truncated body, at random "
+        "(use with --fault-probability or --fault-every)",
+    )
+    faults.add_argument(
         "--partial-data",
         action="store_true",
         help="null one list element in data and report it in errors",
@@ -169,15 +224,17 @@ def faults_from_args(args: argparse.Namespace) -> list[Fault]:
         ("malformed_json", "malformed_json"),
         ("truncated_json", "truncated_json"),
         ("partial_data", "partial_data"),
+        ("dropped_connections", "dropped_connection"),
+        ("transient", "transient"),
     ):
         if getattr(args, flag):
             faults.append(Fault(kind, **schedule))
     return faults
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    server = FakeGitHub(
+def server_from_args(args: argparse.Namespace) -> FakeGitHub:
+    """The (not yet started) stand-in the command line describes."""
+    return FakeGitHub(
         seed=args.seed,
         prs=args.prs,
         repositories=[r.strip() for r in args.repositories.split(",") if r.strip()],
@@ -193,7 +250,17 @@ def main(argv: list[str] | None = None) -> int:
         secondary_per_minute=args.secondary_per_minute,
         max_concurrent=args.max_concurrent,
         log=args.log,
-    ).start()
+        heavy_share=args.heavy_share,
+        time_model=args.time_model,
+        time_scale=args.time_scale,
+        time_budget=args.time_budget,
+        timeout_status=args.timeout_status,
+        secondary_cpu_per_minute=args.secondary_cpu_per_minute,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    server = server_from_args(build_parser().parse_args(argv)).start()
     summary = dataset_summary(server.dataset)
     print(json.dumps({"url": server.url, "graphql_url": server.graphql_url, **summary}), flush=True)
     stop = threading.Event()
