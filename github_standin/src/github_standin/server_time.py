@@ -13,8 +13,8 @@ that need a diff (a commit's or a PR's additions/deletions/changed files).
 The weights are our estimates, not GitHub's numbers, calibrated against two checked facts:
 - a page of 60 typical PRs with reviews, commits, files, labels and head-commit check runs
   (the tap's page on the stand-in's default dataset) takes a few seconds and fits in 10 s;
-- a page of 60 PRs with 100 commits (diff stats) and 100 files each takes about 40 s and times
-  out, and so does 30 PRs x 100 commits (as reported by GitHub users).
+- a page of 60 PRs with 100 commits (diff stats) and 100 files each takes 36-39 s and times
+  out (15 such PRs fit), and so does 30 PRs x 100 commits, ~12.5 s (as GitHub users report).
 GitHub also says CPU time, for its secondary limit of 60 s of GraphQL CPU per minute, can be
 estimated from the total response time; the stand-in counts the modelled seconds as CPU time.
 """
