@@ -13,6 +13,7 @@ from .generator import DEFAULT_NOW, DEFAULT_REPOSITORIES, generate_dataset
 from .models import Dataset, PullRequest, Repository, format_datetime, parse_datetime
 from .schema_loader import load_schema
 from .server import DEFAULT_TOKENS, FakeGitHub, Request, Response
+from .server_time import ServerTimeModel
 
 __all__ = [
     "DEFAULT_NOW",
@@ -27,6 +28,7 @@ __all__ = [
     "Repository",
     "Request",
     "Response",
+    "ServerTimeModel",
     "analyze",
     "format_datetime",
     "generate_dataset",
