@@ -11,6 +11,7 @@ What a JSON schema cannot say stays here: a token falling back to GITHUB_TOKEN, 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import typing as t
 from dataclasses import dataclass, replace
@@ -76,7 +77,8 @@ class Settings:
         tokens = self.tokens or _tokens({})  # GITHUB_TOKEN may have been set since start-up
         if not tokens:
             errors.append(
-                "No GitHub token: set `auth_token` or the GITHUB_TOKEN environment variable."
+                "No GitHub token: set TAP_GITHUB_PRS_AUTH_TOKEN (or GITHUB_TOKEN) in the "
+                "environment or .env, or `auth_token` in the tap's config."
             )
         _raise_if_any(errors)
         return replace(self, tokens=tokens)
@@ -89,14 +91,44 @@ def _raise_if_any(errors: list[str]) -> None:
         )
 
 
+# Secrets reach the tap through its environment, never through a file: Meltano writes every
+# setting it knows into `.meltano/run/<plugin>/tap.<uuid>.config.json` (0644, left behind by a
+# killed run), so the Meltano project does not declare these and the tap reads them here.
+TOKEN_VARIABLE = "TAP_GITHUB_PRS_AUTH_TOKEN"  # noqa: S105 (a variable name, not a token)
+ADDITIONAL_TOKENS_VARIABLE = "TAP_GITHUB_PRS_ADDITIONAL_AUTH_TOKENS"
+
+
 def _tokens(config: t.Mapping[str, t.Any]) -> list[str]:
-    primary = config.get("auth_token") or os.environ.get("GITHUB_TOKEN")
-    values = [primary, *(config.get("additional_auth_tokens") or [])]
+    primary = (
+        config.get("auth_token") or os.environ.get(TOKEN_VARIABLE) or os.environ.get("GITHUB_TOKEN")
+    )
+    additional = config.get("additional_auth_tokens") or _json_list(ADDITIONAL_TOKENS_VARIABLE)
+    values = [primary, *additional]
     unique: list[str] = []
     for value in values:
         if value and value not in unique:
             unique.append(value)
     return unique
+
+
+def _json_list(variable: str) -> list[str]:
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return []
+    try:
+        value = json.loads(text)
+    except ValueError:
+        # Never echo the value: it holds tokens.
+        raise TapConfigError(
+            f"Invalid tap-github-prs configuration: {variable} must be a JSON array of strings.",
+            errors=[f"{variable} must be a JSON array of strings."],
+        ) from None
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TapConfigError(
+            f"Invalid tap-github-prs configuration: {variable} must be a JSON array of strings.",
+            errors=[f"{variable} must be a JSON array of strings."],
+        )
+    return value
 
 
 def _start_date(value: t.Any, errors: list) -> str | None:

@@ -99,11 +99,21 @@ def test_killed_run_resumes_without_gaps_or_duplicates(
     )
 
     github.clear_faults()
-    # Meltano refuses a plain rerun while the killed run's heartbeat is fresh (5 minutes):
-    # after a crash, `--force` says the old run is gone.
+    # Meltano refuses a plain rerun while the killed run's heartbeat is fresh (5 minutes).
     refused = run_meltano("run", "tap-github-prs", "target-postgres", env=env, check=False)
     assert "already running" in refused.stdout + refused.stderr, refused.stderr[-3000:]
-    rerun = run_meltano("run", "--force", "tap-github-prs", "target-postgres", env=env)
+    # The documented resume path (README, Troubleshooting): mark the dead run failed, rerun.
+    resumed = subprocess.run(
+        [str(PROJECT_ROOT / ".venv/bin/tap-github-prs-check"), "--resume", "--skip-dbt"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert "killed run marked failed" in resumed.stdout, resumed.stdout + resumed.stderr[-3000:]
+    rerun = run_meltano("run", "tap-github-prs", "target-postgres", env=env)
     (tmp_path / "rerun.log").write_text(rerun.stdout + rerun.stderr)
 
     for table in RAW_KEYS:
