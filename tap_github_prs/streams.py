@@ -11,6 +11,9 @@ from singer_sdk.streams import Stream
 from typing_extensions import override
 
 from tap_github_prs import schemas
+from tap_github_prs.delivery import schemas as delivery_schemas
+from tap_github_prs.delivery.stream_base import DeliveryChildStream, DeliveryStream
+from tap_github_prs.delivery.walker import DeploymentsWalker, IssuesWalker, ReleasesWalker
 from tap_github_prs.errors import RepositoryNotFoundError
 from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
 from tap_github_prs.walker import Progress
@@ -172,4 +175,40 @@ class CheckRunsStream(PullRequestChildStream):
     schema = schemas.CHECK_RUNS
 
 
+class DeploymentsStream(DeliveryStream):
+    """GitHub Deployments per repository, newest first down to the lookback window."""
+
+    name = "deployments"
+    primary_keys = ("id",)
+    replication_key = "created_at"
+    schema = delivery_schemas.DEPLOYMENTS
+    walker_type = DeploymentsWalker
+
+
+class DeploymentStatusesStream(DeliveryChildStream):
+    name = "deployment_statuses"
+    parent_stream_type = DeploymentsStream
+    primary_keys = ("id",)
+    schema = delivery_schemas.DEPLOYMENT_STATUSES
+
+
+class ReleasesStream(DeliveryStream):
+    name = "releases"
+    primary_keys = ("id",)
+    replication_key = "created_at"
+    schema = delivery_schemas.RELEASES
+    walker_type = ReleasesWalker
+
+
+class IssuesStream(DeliveryStream):
+    """Issues that count as incidents (incident_labels, incident_title_pattern)."""
+
+    name = "issues"
+    primary_keys = ("id",)
+    replication_key = "updated_at"
+    schema = delivery_schemas.ISSUES
+    walker_type = IssuesWalker
+
+
 STREAM_TYPES = [PullRequestsStream, ReviewsStream, CommitsStream, FilesStream, CheckRunsStream]
+STREAM_TYPES += [DeploymentsStream, DeploymentStatusesStream, ReleasesStream, IssuesStream]

@@ -12,6 +12,12 @@ from typing_extensions import override
 
 from tap_github_prs.cache import CACHE_MODES
 from tap_github_prs.clock import Clock
+from tap_github_prs.delivery.settings import (
+    DEFAULT_DEPLOYMENT_ENVIRONMENTS,
+    DEFAULT_INCIDENT_LABELS,
+    DEFAULT_LOOKBACK_DAYS,
+    DeliverySettings,
+)
 from tap_github_prs.errors import SyncStoppedError
 from tap_github_prs.settings import LOGIN_PATTERN, REPOSITORY_PATTERN, Settings
 from tap_github_prs.streams import STREAM_TYPES
@@ -137,6 +143,37 @@ class TapGitHubPRs(Tap):
             "fetch and overwrite; off: no cache. Default: use when cache_dir is set, else off. "
             "Warns when entries are older than 7 days.",
         ),
+        th.Property(
+            "deployment_environments",
+            th.StringType(min_length=1),
+            default=DEFAULT_DEPLOYMENT_ENVIRONMENTS,
+            description="Regular expression naming the production environments of GitHub "
+            "Deployments (case-insensitive, whole name: `prod` matches prod, not preprod). "
+            "Every deployment is extracted; this sets its is_production flag, which the DORA "
+            "marts count.",
+        ),
+        th.Property(
+            "incident_labels",
+            th.ArrayType(th.StringType),
+            default=list(DEFAULT_INCIDENT_LABELS),
+            description="Issues with any of these labels are incidents (Apache DevLake's default "
+            "incident source); only they are extracted by the issues stream.",
+        ),
+        th.Property(
+            "incident_title_pattern",
+            th.StringType,
+            description="Optional regular expression (case-insensitive, searched in the title): "
+            "matching issues are incidents too. Setting it makes the issues stream read every "
+            "issue, since GitHub cannot filter titles.",
+        ),
+        th.Property(
+            "deployment_lookback_days",
+            th.IntegerType(minimum=0, maximum=365),
+            default=DEFAULT_LOOKBACK_DAYS,
+            description="Deployments and releases have no updated-since filter and change after "
+            "creation (new statuses): each incremental run re-reads those created up to this "
+            "many days before the previous run's newest one, and upserts them.",
+        ),
     ).to_dict()
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
@@ -148,10 +185,16 @@ class TapGitHubPRs(Tap):
         # repositories" and "no token" wait for a sync, so --discover and --about work with an
         # empty config.
         self.settings = Settings.from_config(self.config)
+        DeliverySettings.from_config(self.config)  # a bad pattern fails before any request
 
     def open_sync_session(self, logger: logging.Logger) -> SyncSession:
         """Everything one sync needs, built from the settings parsed at start-up."""
-        return SyncSession(self.settings.ready_to_sync(), logger, self.clock)
+        session = SyncSession(self.settings.ready_to_sync(), logger, self.clock)
+        # Every stream of one run shares the first session's token pool, so a token found
+        # exhausted (or a reset learnt) by one stream is not tried again by the next.
+        shared = self.__dict__.setdefault("_token_pool", session.client.tokens)
+        session.client.tokens = shared
+        return session
 
     @override
     @classmethod
@@ -169,3 +212,10 @@ class TapGitHubPRs(Tap):
             stream_type(tap=self, open_session=self.open_sync_session)
             for stream_type in STREAM_TYPES
         ]
+
+    @override
+    def load_streams(self) -> list[Stream]:
+        """Streams in STREAM_TYPES order, not by name: pull requests sync first, so a quota
+        that runs out is spent on them before the (cheaper) delivery streams."""
+        order = {stream_type.name: index for index, stream_type in enumerate(STREAM_TYPES)}
+        return sorted(super().load_streams(), key=lambda stream: order[stream.name])

@@ -103,4 +103,5 @@ def test_start_date_is_normalised_to_utc():
 
 def test_the_tap_allows_discovery_without_repositories():
     tap = make_tap({})
-    assert set(tap.streams) == {"pull_requests", "reviews", "commits", "files", "check_runs"}
+    assert set(tap.streams) >= {"pull_requests", "reviews", "commits", "files", "check_runs"}
+    assert set(tap.streams) >= {"deployments", "deployment_statuses", "releases", "issues"}

@@ -14,6 +14,8 @@ CONFIG = {
     "repositories": ["acme/widgets"],
     "api_url": "http://127.0.0.1:1/graphql",
     "page_size": 10,
+    # The stand-in's small dataset has no incident in acme/widgets, but bug-labelled issues.
+    "incident_labels": ["incident", "bug"],
 }
 
 _StandardTests = get_tap_test_class(

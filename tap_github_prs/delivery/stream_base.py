@@ -1,0 +1,114 @@
+"""The singer-sdk stream that drives a delivery walk, one repository at a time."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import typing as t
+
+from singer_sdk.helpers.conform import TypeConformanceLevel
+from singer_sdk.streams import Stream
+from typing_extensions import override
+
+from tap_github_prs.delivery.settings import DeliverySettings
+from tap_github_prs.delivery.walker import DELIVERY_PAGE_SIZE, DeliveryPage
+from tap_github_prs.errors import RepositoryNotFoundError
+from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
+
+if t.TYPE_CHECKING:
+    from singer_sdk import Tap
+    from singer_sdk.helpers.types import Context, Record
+
+    from tap_github_prs.sync import SyncSession
+
+    OpenSession = t.Callable[[logging.Logger], SyncSession]
+
+
+class DeliveryStream(PageBookmarkedStream):
+    """One state partition per repository; state is written after every page."""
+
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE  # records.py builds them to the schema
+    is_sorted = False
+    # The walker's class; its walk(repository, saved_state, start_date) yields DeliveryPages.
+    walker_type: t.ClassVar[type]
+
+    def __init__(self, tap: Tap, *, open_session: OpenSession) -> None:
+        super().__init__(tap=tap)
+        self.open_session = open_session
+
+    @property
+    @override
+    def partitions(self) -> list[dict] | None:
+        return None  # repositories are walked inside one get_records call
+
+    @override
+    def generate_child_contexts(self, record: Record, context: Context | None) -> t.Iterable:
+        return ()  # children are written from the parent's pages
+
+    def _saved(self, repository: str) -> dict[str, t.Any]:
+        for partition in self.stream_state.get("partitions") or []:
+            if partition.get("context") == {"repository": repository}:
+                return partition
+        return {}
+
+    def _save(self, repository: str, page: DeliveryPage) -> None:
+        partition = self.get_context_state({"repository": repository})
+        for key in ("replication_key_value", "walk"):
+            partition.pop(key, None)
+        partition.update(page.state)
+        if "replication_key_value" in page.state:
+            partition["replication_key"] = self.replication_key
+        write_progress(self)
+
+    @override
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        session = self.open_session(self.logger)
+        settings = DeliverySettings.from_config(self.config)
+        # The tap's page_size caps these pages too (tests use small pages to get many).
+        size = min(session.settings.page_size, DELIVERY_PAGE_SIZE)
+        walker = self.walker_type(session.client, settings, self.logger, size)
+        with contextlib.ExitStack() as stack:
+            writers = [
+                stack.enter_context(ChildRecordWriter(child))
+                for child in self.child_streams
+                if child.selected
+            ]
+            for repository in session.resolve_repositories():
+                try:
+                    for page in walker.walk(
+                        repository, self._saved(repository), session.settings.start_date
+                    ):
+                        for writer in writers:
+                            writer.write(page.children)
+                            session.count_records(writer.stream.name, len(page.children))
+                        session.count_records(self.name, len(page.records))
+                        yield from page.records
+                        self._save(repository, page)
+                        self.logger.info(
+                            "%s: %d %s from %d request(s).",
+                            repository,
+                            len(page.records),
+                            self.name,
+                            page.requests,
+                        )
+                except RepositoryNotFoundError as exc:
+                    session.skip(repository, exc)
+
+
+class DeliveryChildStream(Stream):
+    """Filled from its parent's pages; it makes no requests and keeps no state of its own."""
+
+    state_partitioning_keys: t.ClassVar[list[str]] = []
+    TYPE_CONFORMANCE_LEVEL = TypeConformanceLevel.NONE
+
+    def __init__(self, tap: Tap, *, open_session: OpenSession) -> None:
+        super().__init__(tap=tap)
+        self.open_session = open_session
+
+    @override
+    def get_records(self, context: Context | None) -> t.Iterable[dict]:
+        return []
+
+    @override
+    def finalize_state_progress_markers(self, state: dict | None = None) -> None:
+        """Statuses are re-sent with their deployment whenever it is fetched again."""
