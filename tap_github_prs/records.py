@@ -94,6 +94,7 @@ def pull_request_record(repository: str, node: dict, complete: dict[str, list[di
         "base_ref_name": clean_text(node.get("baseRefName")),
         "head_ref_name": clean_text(node.get("headRefName")),
         "head_sha": node.get("headRefOid"),
+        "merge_commit_sha": (node.get("mergeCommit") or {}).get("oid"),
         "labels": [clean_text(label["name"]) for label in complete["labels"]],
         "milestone_title": clean_text(milestone.get("title")),
         "review_decision": node.get("reviewDecision"),

@@ -48,6 +48,11 @@ PULL_REQUESTS = th.PropertiesList(
     th.Property("base_ref_name", _S),
     th.Property("head_ref_name", _S),
     th.Property("head_sha", _S),
+    th.Property(
+        "merge_commit_sha",
+        _S,
+        description="The commit the merge created on the base branch; null unless merged",
+    ),
     th.Property("labels", th.ArrayType(_S)),
     th.Property("milestone_title", _S),
     th.Property("review_decision", _S),
