@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-dev
 PLUGINS_INSTALLED := .meltano/.installed-plugins
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install demo report test test-fast e2e lint format bench warehouse-start warehouse-stop
+.PHONY: help install demo report test test-fast e2e lint format bench warehouse-start warehouse-stop dagster
 
 help:
 	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
@@ -17,6 +17,7 @@ help:
 	@echo "make test      every test (pytest)"
 	@echo "make test-fast every test but the end-to-end and slow ones (about a minute)"
 	@echo "make lint      ruff + sqlfluff"
+	@echo "make dagster   Dagster UI on the code location (orchestration/), against the stand-in"
 	@echo "make check     preflight: tokens, repositories, warehouse, dbt, state (RESUME=1 after a crash)"
 	@echo "make install   .venv with the project and its dev tools, and Meltano's plugins"
 	@echo "make bench     benchmarks (benchmarks/run.py)"
@@ -79,6 +80,28 @@ bench: install $(THEIR_TAP_VENV)/bin/tap-github
 	$(BIN)/python -m benchmarks.standin
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.compare_tap_github
+
+# Dagster (orchestration/README.md): the UI in its own venv (dagster-webserver's graphene needs
+# graphql-core<3.3, the stand-in 3.3), the stand-in on STANDIN_PORT (meltano.yml's dev points
+# there), the warehouse of PG* or the embedded one, and a local SQLite instance.
+DAGSTER_VENV := orchestration/.venv
+DAGSTER_HOME_DIR := orchestration/.dagster-home
+DAGSTER_PORT ?= 3000
+STANDIN_PORT ?= 8765
+
+$(DAGSTER_VENV)/.installed: pyproject.toml | $(BIN)/uv
+	$(BIN)/uv venv --quiet --allow-existing $(DAGSTER_VENV)
+	$(BIN)/uv pip install --quiet --python $(DAGSTER_VENV)/bin/python -e '.[dagster]'
+	@touch $@
+
+dagster: install $(DAGSTER_VENV)/.installed
+	@mkdir -p $(DAGSTER_HOME_DIR) logs && cp orchestration/dagster.yaml $(DAGSTER_HOME_DIR)/dagster.yaml
+	$(BIN)/python -m github_standin --port $(STANDIN_PORT) >logs/dagster-standin.log 2>&1 & standin=$$!; \
+	trap 'kill $$standin' EXIT; \
+	eval "$$($(BIN)/python scripts/warehouse.py start)"; \
+	export DAGSTER_HOME="$(abspath $(DAGSTER_HOME_DIR))"; \
+	export TAP_GITHUB_PRS_API_URL=http://127.0.0.1:$(STANDIN_PORT)/graphql; \
+	$(DAGSTER_VENV)/bin/dagster dev -m orchestration.definitions -p $(DAGSTER_PORT)
 
 warehouse-start: $(INSTALLED)
 	@$(BIN)/python scripts/warehouse.py start
