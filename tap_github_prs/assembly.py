@@ -17,8 +17,10 @@ from tap_github_prs.records import (
     check_run_record,
     child_link,
     commit_record,
+    commit_status_record,
     file_record,
     nodes_of,
+    pull_request_event_record,
     pull_request_record,
     review_record,
 )
@@ -31,6 +33,7 @@ PULL_REQUEST_CONNECTIONS = {
     "labels": "labels",
     "review_requests": "reviewRequests",
     "closing_issues": "closingIssuesReferences",
+    "timeline_events": "timelineItems",
 }
 
 # What identifies a node of each continued connection, to merge overlapping pages.
@@ -41,8 +44,8 @@ NODE_KEYS: dict[str, t.Callable[[dict], t.Any]] = {
     "labels": lambda node: node["name"],
     "review_requests": lambda node: repr(node.get("requestedReviewer")),
     "closing_issues": lambda node: node.get("url"),
-    "check_suites": lambda node: node["id"],
-    "check_runs": lambda node: node["id"],
+    "ci_contexts": lambda node: node["id"],
+    "timeline_events": lambda node: node.get("id"),
 }
 
 ConnectionKey = tuple[str, str]  # (follow-up kind, id of the node owning the connection)
@@ -57,11 +60,13 @@ class PullRequestBundle:
     commits: list[dict]
     files: list[dict]
     check_runs: list[dict]
+    commit_statuses: list[dict]
+    pull_request_events: list[dict]
 
 
-def head_commit(node: dict) -> dict | None:
-    head_nodes = nodes_of(node.get("headCommit"))
-    return head_nodes[-1].get("commit") if head_nodes else None
+def rollup_id(node: dict) -> str | None:
+    """Id of the PR's `statusCheckRollup` (null when its head commit has no CI at all)."""
+    return (node.get("statusCheckRollup") or {}).get("id")
 
 
 class PageAssembly:
@@ -74,9 +79,9 @@ class PageAssembly:
         for node in self.nodes:
             for kind, field_name in PULL_REQUEST_CONNECTIONS.items():
                 self._add(kind, node["id"], node.get(field_name))
-            head = head_commit(node)
-            if head:
-                self._add("check_suites", head["id"], head.get("checkSuites"))
+            rollup = rollup_id(node)
+            if rollup:
+                self._add("ci_contexts", rollup, node["statusCheckRollup"].get("contexts"))
 
     @property
     def complete(self) -> bool:
@@ -102,9 +107,6 @@ class PageAssembly:
                 new_nodes += [n for n in nodes_of(answer.get("tail")) if node_key(n) not in known]
                 connection = {}
             items.extend(new_nodes)
-            if request.kind == "check_suites":
-                for suite in new_nodes:
-                    self._add("check_runs", suite["id"], suite.get("checkRuns"))
             self._queue_if_more(key, connection)
 
     def bundles(self, repository: str) -> list[PullRequestBundle]:
@@ -113,11 +115,11 @@ class PageAssembly:
         bundles = []
         for node in self.nodes:
             lists = {kind: self._items[(kind, node["id"])] for kind in PULL_REQUEST_CONNECTIONS}
-            head = head_commit(node)
-            suites = self._items.get(("check_suites", head["id"]), []) if head else []
-            lists["check_suites"] = suites
+            rollup = rollup_id(node)
+            contexts = self._items[("ci_contexts", rollup)] if rollup else []
             link = child_link(repository, node)
-            head_sha = (head or {}).get("oid") or node.get("headRefOid")
+            # The rollup is the head commit's: the PR's headRefOid in the same response.
+            head_sha = node.get("headRefOid")
             bundles.append(
                 PullRequestBundle(
                     pull_request=pull_request_record(repository, node, lists),
@@ -125,9 +127,19 @@ class PageAssembly:
                     commits=[commit_record(link, commit) for commit in lists["commits"]],
                     files=[file_record(link, changed) for changed in lists["files"]],
                     check_runs=[
-                        check_run_record(link, head_sha, suite, run)
-                        for suite in suites
-                        for run in self._items[("check_runs", suite["id"])]
+                        check_run_record(link, head_sha, context)
+                        for context in contexts
+                        if context.get("__typename") == "CheckRun"
+                    ],
+                    commit_statuses=[
+                        commit_status_record(link, head_sha, context)
+                        for context in contexts
+                        if context.get("__typename") == "StatusContext"
+                    ],
+                    pull_request_events=[
+                        pull_request_event_record(link, event)
+                        for event in lists["timeline_events"]
+                        if event.get("id")  # an item type the tap does not select has no fields
                     ],
                 )
             )
@@ -139,9 +151,6 @@ class PageAssembly:
         key = (kind, owner_id)
         self._items[key] = nodes_of(connection)
         self._queue_if_more(key, connection or {})
-        if kind == "check_suites":
-            for suite in self._items[key]:
-                self._add("check_runs", suite["id"], suite.get("checkRuns"))
 
     def _queue_if_more(self, key: ConnectionKey, connection: dict) -> None:
         page_info = connection.get("pageInfo") or {}

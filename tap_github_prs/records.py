@@ -164,8 +164,11 @@ def file_record(link: ChildLink, changed_file: dict) -> dict:
     }
 
 
-def check_run_record(link: ChildLink, head_sha: str | None, suite: dict, run: dict) -> dict:
+def check_run_record(link: ChildLink, head_sha: str | None, run: dict) -> dict:
+    """A `CheckRun` context of the head commit's `statusCheckRollup`."""
+    suite = run.get("checkSuite") or {}
     app = suite.get("app") or {}
+    workflow_run = suite.get("workflowRun") or {}
     return {
         "id": run["id"],
         "database_id": run.get("databaseId"),
@@ -180,6 +183,43 @@ def check_run_record(link: ChildLink, head_sha: str | None, suite: dict, run: di
         "started_at": utc_timestamp(run.get("startedAt")),
         "completed_at": utc_timestamp(run.get("completedAt")),
         "details_url": run.get("detailsUrl"),
+        "workflow_name": clean_text((workflow_run.get("workflow") or {}).get("name")),
+        "workflow_run_database_id": workflow_run.get("databaseId"),
+    }
+
+
+def commit_status_record(link: ChildLink, head_sha: str | None, status: dict) -> dict:
+    """A `StatusContext` context of the rollup: the latest status of one context."""
+    return {
+        "id": status["id"],
+        **link,
+        "head_sha": head_sha,
+        "context": clean_text(status.get("context")),
+        "state": status.get("state"),
+        "description": clean_text(status.get("description")),
+        "target_url": status.get("targetUrl"),
+        "created_at": utc_timestamp(status.get("createdAt")),
+        "creator_login": _login(status.get("creator")),
+        "creator_type": _actor_type(status.get("creator")),
+    }
+
+
+def pull_request_event_record(link: ChildLink, event: dict) -> dict:
+    """A timeline event; the fields of other event types are null."""
+    reviewer = event.get("requestedReviewer")
+    return {
+        "id": event["id"],
+        **link,
+        "event_type": event.get("__typename"),
+        "created_at": utc_timestamp(event.get("createdAt")),
+        "actor_login": _login(event.get("actor")),
+        "actor_type": _actor_type(event.get("actor")),
+        "requested_reviewer": _reviewer_name({"requestedReviewer": reviewer}),
+        "requested_reviewer_type": _actor_type(reviewer),
+        "before_commit_sha": (event.get("beforeCommit") or {}).get("oid"),
+        "after_commit_sha": (event.get("afterCommit") or {}).get("oid"),
+        "merge_commit_sha": (event.get("commit") or {}).get("oid"),
+        "merge_ref_name": clean_text(event.get("mergeRefName")),
     }
 
 

@@ -128,4 +128,34 @@ CHECK_RUNS = th.PropertiesList(
     th.Property("started_at", _T),
     th.Property("completed_at", _T),
     th.Property("details_url", _S),
+    th.Property("workflow_name", _S, description="GitHub Actions workflow; null for other apps"),
+    th.Property("workflow_run_database_id", _I),
+).to_dict()
+
+COMMIT_STATUSES = th.PropertiesList(
+    th.Property("id", _S, required=True, description="StatusContext node id"),
+    *_link(),
+    th.Property("head_sha", _S),
+    th.Property("context", _S, description="The status's name, e.g. ci/circleci: build"),
+    th.Property("state", _S, description="ERROR, EXPECTED, FAILURE, PENDING or SUCCESS"),
+    th.Property("description", _S),
+    th.Property("target_url", _S),
+    th.Property("created_at", _T, description="When this (latest) status was posted"),
+    th.Property("creator_login", _S),
+    th.Property("creator_type", _S),
+).to_dict()
+
+PULL_REQUEST_EVENTS = th.PropertiesList(
+    th.Property("id", _S, required=True, description="Timeline event node id"),
+    *_link(),
+    th.Property("event_type", _S, required=True, description="GraphQL type, e.g. MergedEvent"),
+    th.Property("created_at", _T),
+    th.Property("actor_login", _S),
+    th.Property("actor_type", _S),
+    th.Property("requested_reviewer", _S, description="Review requests: login or org/team"),
+    th.Property("requested_reviewer_type", _S, description="User, Bot, Mannequin or Team"),
+    th.Property("before_commit_sha", _S, description="Force pushes: the rewritten head"),
+    th.Property("after_commit_sha", _S, description="Force pushes: the new head"),
+    th.Property("merge_commit_sha", _S, description="Merges: the merged commit"),
+    th.Property("merge_ref_name", _S, description="Merges: the base branch"),
 ).to_dict()

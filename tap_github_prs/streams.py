@@ -119,6 +119,8 @@ class PullRequestsStream(PageBookmarkedStream, GitHubStream):
                     ("commits", bundle.commits),
                     ("files", bundle.files),
                     ("check_runs", bundle.check_runs),
+                    ("commit_statuses", bundle.commit_statuses),
+                    ("pull_request_events", bundle.pull_request_events),
                 ):
                     if name in writers:
                         writers[name].write(records)
@@ -175,6 +177,22 @@ class CheckRunsStream(PullRequestChildStream):
     schema = schemas.CHECK_RUNS
 
 
+class CommitStatusesStream(PullRequestChildStream):
+    """The head commit's latest commit status per context (statusCheckRollup)."""
+
+    name = "commit_statuses"
+    primary_keys = ("id",)
+    schema = schemas.COMMIT_STATUSES
+
+
+class PullRequestEventsStream(PullRequestChildStream):
+    """Timeline events: ready for review, draft, review requests, merge, close, force push."""
+
+    name = "pull_request_events"
+    primary_keys = ("id",)
+    schema = schemas.PULL_REQUEST_EVENTS
+
+
 class DeploymentsStream(DeliveryStream):
     """GitHub Deployments per repository, newest first down to the lookback window."""
 
@@ -211,4 +229,5 @@ class IssuesStream(DeliveryStream):
 
 
 STREAM_TYPES = [PullRequestsStream, ReviewsStream, CommitsStream, FilesStream, CheckRunsStream]
+STREAM_TYPES += [CommitStatusesStream, PullRequestEventsStream]
 STREAM_TYPES += [DeploymentsStream, DeploymentStatusesStream, ReleasesStream, IssuesStream]

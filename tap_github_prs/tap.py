@@ -28,14 +28,14 @@ if t.TYPE_CHECKING:
 
     from singer_sdk.streams import Stream
 
-# Measured against the stand-in (2,000 PRs over its 9 default repositories, nested sizes as in
-# queries/fragments.graphql, a page's follow-ups riding along with the next page's request):
-# page size 25 -> 22 PRs per request, 50 -> 40, 60 -> 48, 75 -> 53, 100 -> 62; GraphQL cost
-# stays ~135-175 points per 1,000 PRs whatever the size (cost follows the number of nested
-# connections, not their `first`). 60 clears the 25-PRs-per-request goal with room to spare
-# while requesting ~50k nodes per page (GitHub allows 500k); GitHub's 10 s timeout is what big
-# nested pages risk, and a 502/504 halves the size (60 -> 30 -> 15 -> 7 -> 5) and grows it back.
-DEFAULT_PAGE_SIZE = 60
+# GitHub's cost is (1 + 8 connections x page size + follow-ups riding along) / 100, rounded:
+# a page of 67 PRs is 537 requests, 5 points, with room for 12 follow-ups before it rounds to 6
+# (68 leaves room for 4; 69 costs 6; 60 costs 5 too, for fewer PRs). Measured on the stand-in's
+# default dataset (BENCHMARKS.md, "points per 1,000 PRs"): 60 -> 86 points per 1,000 PRs and
+# 47.6 PRs per request, 67 -> 80.5 and 48.8. A page requests ~37k nodes (GitHub allows 500k);
+# GitHub's 10 s timeout is what big nested pages risk, and a 502/504 halves the size and grows
+# it back.
+DEFAULT_PAGE_SIZE = 67
 
 
 class TapGitHubPRs(Tap):

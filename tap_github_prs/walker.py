@@ -134,6 +134,9 @@ class RepositoryWalker:
             page_info = connection.get("pageInfo") or {}
             # Restart from the bookmark, unless the page made no progress (all at one second).
             cursor = None if fresh else page_info.get("endCursor")
+            size_cap = _rest_of_search(connection, len(nodes), progress, cursor)
+            if limit is not None and size_cap is not None:
+                size_cap = min(size_cap, max(1, limit - emitted))
             last_page = (
                 not page_info.get("hasNextPage")
                 or (limit is not None and emitted >= limit)
@@ -198,6 +201,22 @@ class RepositoryWalker:
                 )
             assembly.absorb(sent[-1], body["data"])
         return Page(repository, assembly.bundles(repository), page.progress, requests)
+
+
+def _rest_of_search(
+    connection: dict, returned: int, progress: Progress, cursor: str | None
+) -> int | None:
+    """How many PRs the next page's search will find, to ask for no more than that.
+
+    GitHub prices a connection by its `first`, not by what comes back, so a repository's last
+    page asked with the full page size costs as much as a full page. The next search restarts
+    at the bookmark: it finds what this one had beyond its page, plus the PRs at the bookmark
+    second again. A PR updated meanwhile only makes `hasNextPage` true: nothing is skipped.
+    """
+    total = connection.get("issueCount")
+    if total is None or cursor is not None:
+        return None
+    return max(1, total - returned + len(progress.seen_ids))
 
 
 def _raise_if_missing(repository: str, body: dict) -> None:

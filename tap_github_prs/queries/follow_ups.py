@@ -16,11 +16,28 @@ FOLLOW_UP_PAGE_SIZE = 100
 
 @dataclass(frozen=True)
 class ConnectionKind:
-    """A connection that can be continued: owner type, field and node selection."""
+    """A connection that can be continued: owner type, field, node selection, fixed arguments."""
 
     owner_type: str
     field: str
     selection: str
+    # Arguments the page gave the connection besides first/after (a continuation must repeat
+    # them, or its cursor would walk another list).
+    arguments: str = ""
+
+
+# The timeline event types the page asks for (`timelineItems(itemTypes:)` in fragments.graphql;
+# tests/tap/test_queries.py keeps the two lists equal).
+TIMELINE_ITEM_TYPES = (
+    "READY_FOR_REVIEW_EVENT",
+    "CONVERT_TO_DRAFT_EVENT",
+    "REVIEW_REQUESTED_EVENT",
+    "REVIEW_REQUEST_REMOVED_EVENT",
+    "MERGED_EVENT",
+    "CLOSED_EVENT",
+    "REOPENED_EVENT",
+    "HEAD_REF_FORCE_PUSHED_EVENT",
+)
 
 
 CONNECTIONS: dict[str, ConnectionKind] = {
@@ -32,8 +49,14 @@ CONNECTIONS: dict[str, ConnectionKind] = {
     "closing_issues": ConnectionKind(
         "PullRequest", "closingIssuesReferences", "...ClosingIssueFields"
     ),
-    "check_suites": ConnectionKind("Commit", "checkSuites", "...CheckSuiteFields"),
-    "check_runs": ConnectionKind("CheckSuite", "checkRuns", "...CheckRunFields"),
+    # The head commit's CI contexts, continued on the StatusCheckRollup node (it has an id).
+    "ci_contexts": ConnectionKind("StatusCheckRollup", "contexts", "...CiContextFields"),
+    "timeline_events": ConnectionKind(
+        "PullRequest",
+        "timelineItems",
+        "...TimelineEventFields",
+        f"itemTypes: [{', '.join(TIMELINE_ITEM_TYPES)}]",
+    ),
 }
 
 
@@ -58,18 +81,20 @@ def _aliased_follow_ups(
     size = FOLLOW_UP_PAGE_SIZE
     for index, request in enumerate(requests):
         kind = CONNECTIONS[request.kind]
+        extra = f", {kind.arguments}" if kind.arguments else ""
         declarations.append(f"$id{index}: ID!, $after{index}: String")
         variables[f"id{index}"] = request.node_id
         variables[f"after{index}"] = request.cursor
         selections.append(
             f"  f{index}: node(id: $id{index}) {{\n"
             f"    ... on {kind.owner_type} {{\n"
-            f"      connection: {kind.field}(first: {size}, after: $after{index}) {{\n"
+            f"      connection: {kind.field}(first: {size}, after: $after{index}{extra}) {{\n"
             f"        pageInfo {{ ...PageInfoFields }}\n"
             f"        nodes {{ {kind.selection} }}\n"
             f"      }}\n"
             + (
-                f"      tail: {kind.field}(last: {size}) {{ nodes {{ {kind.selection} }} }}\n"
+                f"      tail: {kind.field}(last: {size}{extra}) "
+                f"{{ nodes {{ {kind.selection} }} }}\n"
                 if request.with_tail
                 else ""
             )

@@ -14,7 +14,15 @@ from pathlib import Path
 
 from tap_github_prs.tap import TapGitHubPRs
 
-STREAMS = ("pull_requests", "reviews", "commits", "files", "check_runs")
+STREAMS = (
+    "pull_requests",
+    "reviews",
+    "commits",
+    "files",
+    "check_runs",
+    "commit_statuses",
+    "pull_request_events",
+)
 
 
 @dataclass
@@ -130,7 +138,10 @@ def add_pull_request_keys(keys: dict[str, set], pr) -> None:
     keys["reviews"].update(review.node_id for review in pr.reviews)
     keys["commits"].update((pr.node_id, commit.oid) for commit in pr.commits)
     keys["files"].update((pr.node_id, changed.path) for changed in pr.files)
+    # The rollup's contexts: the latest check run per name in a suite, latest status per context.
     keys["check_runs"].update(run.node_id for run in pr.check_runs)
+    keys["commit_statuses"].update(status.node_id for status in pr.commit_statuses)
+    keys["pull_request_events"].update(event.node_id for event in pr.timeline)
 
 
 def record_keys(run: TapRun) -> dict[str, set]:
@@ -140,8 +151,98 @@ def record_keys(run: TapRun) -> dict[str, set]:
         "commits": {(r["pull_request_id"], r["sha"]) for r in run.records["commits"]},
         "files": {(r["pull_request_id"], r["path"]) for r in run.records["files"]},
         "check_runs": {r["id"] for r in run.records["check_runs"]},
+        "commit_statuses": {r["id"] for r in run.records["commit_statuses"]},
+        "pull_request_events": {r["id"] for r in run.records["pull_request_events"]},
     }
 
 
 def page_requests(server) -> int:
     return server.stats()["operations"].get("PullRequestsPage", {}).get("requests", 0)
+
+
+def _link(pr) -> dict:
+    from github_standin.models import format_datetime
+
+    return {
+        "repository": pr.repository,
+        "pull_request_id": pr.node_id,
+        "pull_request_number": pr.number,
+        "pull_request_updated_at": format_datetime(pr.updated_at),
+    }
+
+
+def _actor(actor) -> tuple:
+    return (actor.login, actor.typename) if actor is not None else (None, None)
+
+
+def expected_ci_and_event_records(pr) -> dict[str, list[dict]]:
+    """What the tap must emit for `pr` in check_runs, commit_statuses and pull_request_events."""
+    from github_standin.models import format_datetime as ts
+
+    from tap_github_prs.records import clean_text
+
+    link, head = _link(pr), pr.head_ref_oid
+    runs = [
+        {
+            "id": run.node_id,
+            "database_id": run.database_id,
+            **link,
+            "head_sha": head,
+            "check_suite_id": suite.node_id,
+            "app_name": suite.app_name,
+            "app_slug": suite.app_slug,
+            "name": clean_text(run.name),
+            "status": run.status,
+            "conclusion": run.conclusion,
+            "started_at": ts(run.started_at),
+            "completed_at": ts(run.completed_at),
+            "details_url": run.details_url,
+            "workflow_name": "CI" if suite.app_slug == "github-actions" else None,
+            "workflow_run_database_id": (
+                suite.database_id if suite.app_slug == "github-actions" else None
+            ),
+        }
+        for suite in pr.check_suites
+        for run in suite.check_runs
+    ]
+    statuses = [
+        {
+            "id": status.node_id,
+            **link,
+            "head_sha": head,
+            "context": status.context,
+            "state": status.state,
+            "description": status.description,
+            "target_url": status.target_url,
+            "created_at": ts(status.created_at),
+            "creator_login": _actor(status.creator)[0],
+            "creator_type": _actor(status.creator)[1],
+        }
+        for status in pr.commit_statuses
+    ]
+    events = []
+    for event in pr.timeline:
+        reviewer = event.requested_reviewer
+        events.append(
+            {
+                "id": event.node_id,
+                **link,
+                "event_type": event.typename,
+                "created_at": ts(event.created_at),
+                "actor_login": _actor(event.actor)[0],
+                "actor_type": _actor(event.actor)[1],
+                "requested_reviewer": (
+                    None
+                    if reviewer is None
+                    else getattr(reviewer, "combined_slug", None) or reviewer.login
+                ),
+                "requested_reviewer_type": (
+                    None if reviewer is None else getattr(reviewer, "typename", "Team")
+                ),
+                "before_commit_sha": event.before_commit_oid,
+                "after_commit_sha": event.after_commit_oid,
+                "merge_commit_sha": event.commit_oid,
+                "merge_ref_name": event.merge_ref_name,
+            }
+        )
+    return {"check_runs": runs, "commit_statuses": statuses, "pull_request_events": events}

@@ -7,10 +7,18 @@ from tap_github_prs.records import (
     child_link,
     clean_text,
     commit_record,
+    commit_status_record,
+    pull_request_event_record,
     pull_request_record,
     utc_timestamp,
 )
-from tap_github_prs.schemas import CHECK_RUNS, COMMITS, PULL_REQUESTS
+from tap_github_prs.schemas import (
+    CHECK_RUNS,
+    COMMIT_STATUSES,
+    COMMITS,
+    PULL_REQUEST_EVENTS,
+    PULL_REQUESTS,
+)
 
 NODE = {
     "id": "PR_1",
@@ -105,8 +113,17 @@ def test_child_records_carry_the_link_to_their_pull_request():
     run = check_run_record(
         link,
         "abc",
-        {"id": "CS_1", "app": {"name": "GitHub Actions", "slug": "github-actions"}},
-        {"id": "CR_1", "databaseId": 5, "name": "test", "status": "COMPLETED"},
+        {
+            "id": "CR_1",
+            "databaseId": 5,
+            "name": "test",
+            "status": "COMPLETED",
+            "checkSuite": {
+                "id": "CS_1",
+                "app": {"name": "GitHub Actions", "slug": "github-actions"},
+                "workflowRun": {"databaseId": 9, "workflow": {"name": "CI"}},
+            },
+        },
     )
     assert set(run) == set(CHECK_RUNS["properties"])
     assert (run["check_suite_id"], run["app_slug"], run["pull_request_number"]) == (
@@ -114,3 +131,53 @@ def test_child_records_carry_the_link_to_their_pull_request():
         "github-actions",
         7,
     )
+
+
+def test_commit_status_and_timeline_event_records_have_exactly_the_contract_columns():
+    link = child_link("a/b", NODE)
+    status = commit_status_record(
+        link,
+        "abc",
+        {
+            "__typename": "StatusContext",
+            "id": "SC_1",
+            "context": "ci/circleci: build",
+            "state": "SUCCESS",
+            "createdAt": "2024-01-02T03:04:05+02:00",
+            "creator": {"__typename": "Bot", "login": "circleci"},
+        },
+    )
+    assert set(status) == set(COMMIT_STATUSES["properties"])
+    assert (status["created_at"], status["creator_type"]) == ("2024-01-02T01:04:05Z", "Bot")
+    requested = pull_request_event_record(
+        link,
+        {
+            "__typename": "ReviewRequestedEvent",
+            "id": "RRE_1",
+            "createdAt": "2024-01-02T01:04:05Z",
+            "actor": {"__typename": "User", "login": "amy"},
+            "requestedReviewer": {"__typename": "Team", "combinedSlug": "acme/core"},
+        },
+    )
+    assert set(requested) == set(PULL_REQUEST_EVENTS["properties"])
+    assert (requested["requested_reviewer"], requested["requested_reviewer_type"]) == (
+        "acme/core",
+        "Team",
+    )
+    push = pull_request_event_record(
+        link,
+        {
+            "__typename": "HeadRefForcePushedEvent",
+            "id": "HRFPE_1",
+            "createdAt": "2024-01-02T01:04:05Z",
+            "actor": None,
+            "beforeCommit": {"oid": "old"},
+            "afterCommit": {"oid": "new"},
+        },
+    )
+    assert (push["before_commit_sha"], push["after_commit_sha"], push["actor_login"]) == (
+        "old",
+        "new",
+        None,
+    )
+    assert push["requested_reviewer"] is None

@@ -15,6 +15,7 @@ from tap_github_prs.tap import TapGitHubPRs
 from tests.tap.helpers import (
     TapRun,
     add_pull_request_keys,
+    expected_ci_and_event_records,
     expected_keys,
     page_requests,
     parse_messages,
@@ -65,6 +66,29 @@ def test_heavy_tail_connections_are_followed_to_the_end(heavy_server, heavy_run)
         assert expected > 100, f"the dataset has no heavy {stream} PR"
         emitted = [r for r in heavy_run.records[stream] if r["pull_request_id"] == pr.node_id]
         assert len(emitted) == expected, stream
+
+
+def test_ci_and_timeline_records_equal_the_datasets_exactly(heavy_server, heavy_run):
+    """Every check run, commit status and timeline event, field by field, heavy PRs included."""
+    expected: dict[str, list[dict]] = {
+        "check_runs": [],
+        "commit_statuses": [],
+        "pull_request_events": [],
+    }
+    for pr in heavy_server.dataset.all_pull_requests():
+        for stream, records in expected_ci_and_event_records(pr).items():
+            expected[stream] += records
+    for stream, records in expected.items():
+        emitted = sorted(heavy_run.records[stream], key=lambda r: r["id"])
+        assert len(emitted) == len(records), stream
+        assert emitted == sorted(records, key=lambda r: r["id"]), stream
+    prs = heavy_server.dataset.all_pull_requests()
+    most_contexts = max(prs, key=lambda pr: len(pr.rollup_contexts))
+    most_events = max(prs, key=lambda pr: len(pr.timeline))
+    assert len(most_contexts.rollup_contexts) > 100 and len(most_events.timeline) > 100
+    assert any(len(pr.commit_statuses) > 100 for pr in prs)
+    assert any(pr.commit_statuses and not pr.check_runs for pr in prs)
+    assert any(pr.commit_statuses and pr.check_runs for pr in prs)
 
 
 def test_pull_request_fields_match_the_dataset(heavy_server, heavy_run):
@@ -232,7 +256,7 @@ def test_organizations_expand_to_their_repositories_on_an_enterprise_url(fake_gi
 @pytest.mark.fake_github(seed=4, prs=30, repositories=["acme/widgets"])
 def test_a_missing_repository_is_named_and_the_others_continue(fake_github, caplog):
     config = tap_config(fake_github, repositories=["acme/does-not-exist", "acme/widgets"])
-    with caplog.at_level(logging.ERROR):
+    with caplog.at_level(logging.WARNING):
         run = run_in_process(config)
     assert run.counts()["pull_requests"] == 30
     assert any("acme/does-not-exist" in message for message in caplog.messages)

@@ -28,17 +28,8 @@ def pr_node(number, updated_at, **overrides):
         "reviews": connection([], total=0),
         "commits": connection([], total=0),
         "files": connection([]),
-        "headCommit": {
-            "nodes": [
-                {
-                    "commit": {
-                        "id": f"C_{number}",
-                        "oid": f"sha{number}",
-                        "checkSuites": connection([]),
-                    }
-                }
-            ]
-        },
+        "statusCheckRollup": {"id": f"SCR_{number}", "contexts": connection([], total=0)},
+        "timelineItems": connection([], total=0),
     }
     node.update(overrides)
     return node

@@ -161,7 +161,7 @@ def find_node(dataset: Dataset, node_id: str) -> Any:
         return next((r for r in pr.review_requests if r.node_id == node_id), None)
     if prefix == "I":
         return next((i for i in pr.closing_issues if i.node_id == node_id), None)
-    if prefix == "SC" or prefix in timeline.ID_PREFIXES.values():
+    if prefix in ("SC", "SCR") or prefix in timeline.ID_PREFIXES.values():
         return rollup_resolvers.find_child(pr, prefix, node_id)
     for commit in pr.commits:
         for suite in commit.check_suites:

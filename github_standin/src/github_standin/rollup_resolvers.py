@@ -297,7 +297,10 @@ def _event_url(event: TimelineEvent, ctx: RequestContext) -> str:
 
 
 def find_child(pr: PullRequest, prefix: str, node_id: str) -> Any:
-    """The status context, timeline event or superseded check run `node_id` of `pr`."""
+    """The rollup, status context, timeline event or superseded check run `node_id` of `pr`."""
+    if prefix == "SCR":  # the rollup of one of the PR's commits: `owner/name#N:<oid>`
+        oid = ids.parse_id(node_id)[1].rsplit(":", 1)[-1]  # type: ignore[index]
+        return rollup_of(next((c for c in pr.commits if c.oid == oid), None), pr)
     if prefix == "SC":
         return next((s for c in pr.commits for s in c.statuses if s.node_id == node_id), None)
     if prefix == "CR":
