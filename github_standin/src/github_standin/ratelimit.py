@@ -47,7 +47,17 @@ class RateLimiter:
         self.window_seconds = window_seconds
         self.wall_clock = wall_clock
         self._quotas: dict[str, list[float]] = {}  # token label -> [used, reset epoch]
+        # A GitHub App installation's quota depends on its size (apps.py); others get `limit`.
+        self._limits: dict[str, int] = {}
         self._lock = threading.Lock()
+
+    def set_limit(self, label: str, limit: int) -> None:
+        """Give one token label its own hourly limit (a GitHub App installation)."""
+        with self._lock:
+            self._limits[label] = limit
+
+    def limit_for(self, label: str) -> int:
+        return self._limits.get(label, self.limit)
 
     def _quota(self, label: str) -> list[float]:
         now = self.wall_clock()
@@ -60,31 +70,31 @@ class RateLimiter:
     def snapshot(self, label: str) -> QuotaSnapshot:
         with self._lock:
             used, reset = self._quota(label)
-            return QuotaSnapshot(self.limit, int(used), int(reset))
+            return QuotaSnapshot(self.limit_for(label), int(used), int(reset))
 
     def try_charge(self, label: str, cost: int) -> tuple[bool, QuotaSnapshot]:
         """Charge `cost` points unless that would exceed the limit; return (charged, after)."""
         with self._lock:
-            quota = self._quota(label)
-            if quota[0] + cost > self.limit:
-                return False, QuotaSnapshot(self.limit, int(quota[0]), int(quota[1]))
+            quota, limit = self._quota(label), self.limit_for(label)
+            if quota[0] + cost > limit:
+                return False, QuotaSnapshot(limit, int(quota[0]), int(quota[1]))
             quota[0] += cost
-            return True, QuotaSnapshot(self.limit, int(quota[0]), int(quota[1]))
+            return True, QuotaSnapshot(limit, int(quota[0]), int(quota[1]))
 
     def charge(self, label: str, cost: int) -> QuotaSnapshot:
         """Charge even past the limit (a timed-out query still costs points)."""
         with self._lock:
-            quota = self._quota(label)
-            quota[0] = min(self.limit, quota[0] + cost)
-            return QuotaSnapshot(self.limit, int(quota[0]), int(quota[1]))
+            quota, limit = self._quota(label), self.limit_for(label)
+            quota[0] = min(limit, quota[0] + cost)
+            return QuotaSnapshot(limit, int(quota[0]), int(quota[1]))
 
     def exhaust(self, label: str, reset_in: float) -> QuotaSnapshot:
         """Use up the quota with the reset `reset_in` seconds ahead (the rate-limit fault)."""
         with self._lock:
-            quota = self._quota(label)
-            quota[0] = self.limit
+            quota, limit = self._quota(label), self.limit_for(label)
+            quota[0] = limit
             quota[1] = math.ceil(self.wall_clock() + reset_in)
-            return QuotaSnapshot(self.limit, int(quota[0]), int(quota[1]))
+            return QuotaSnapshot(limit, int(quota[0]), int(quota[1]))
 
     def reset(self) -> None:
         with self._lock:

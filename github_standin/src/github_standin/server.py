@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from . import mutations
+from .apps import INSTALLATION_TOKEN_TTL, App, AppRegistry, install_app_routes
 from .faults import Fault, FaultInjector
 from .generator import generate_dataset
 from .graphql_endpoint import GraphQLEndpoint, timeout_answer
@@ -84,6 +85,7 @@ class Response:
     rate_limited: bool = False
     secondary_limited: bool = False
     server_time: dict[str, Any] | None = None  # the time model's account of this request
+    repositories: tuple[str, ...] = ()  # "owner/name" the request asked about (GraphQL root)
     # "before_headers" or "after_headers": close the connection there instead of answering.
     drop: str | None = None
 
@@ -98,7 +100,7 @@ class Route:
     method: str
     pattern: re.Pattern[str]
     handler: Callable[[Request], Response]
-    kind: str = "rest"  # "graphql", "rest" or "admin"
+    kind: str = "rest"  # "graphql", "rest", "app" (JWT-authenticated) or "admin"
     resource: str = "core"  # which primary quota its x-ratelimit-* headers show
 
 
@@ -140,6 +142,8 @@ class FakeGitHub:
         time_budget: float = GITHUB_BUDGET_SECONDS,
         timeout_status: int = 502,
         secondary_cpu_per_minute: float | None = None,
+        app_token_ttl: float = INSTALLATION_TOKEN_TTL,
+        app_clock: Callable[[], float] = time.time,
     ) -> None:
         self.dataset = dataset or generate_dataset(
             seed=seed,
@@ -163,6 +167,10 @@ class FakeGitHub:
             "graphql": RateLimiter(rate_limit, rate_limit_window),
             "core": RateLimiter(rate_limit, rate_limit_window),
         }
+        # GitHub Apps (apps.py): register with `add_app`; `app_clock` times JWTs and tokens.
+        self.apps = AppRegistry(
+            self.dataset, self.limiters, token_ttl=app_token_ttl, clock=app_clock
+        )
         self.faults = FaultInjector(fault_seed)
         self.secondary = SecondaryLimiter(
             secondary_per_minute,
@@ -221,10 +229,17 @@ class FakeGitHub:
 
     # Tokens, stats, faults ----------------------------------------------------------------------
     def token_label(self, token: str | None) -> str | None:
-        """`token-1`, `token-2`, ... for configured tokens, else None: never the token itself."""
-        if token is None or token not in self.tokens:
+        """`token-1`, `token-2`, ... for configured tokens, `installation-<id>` for a live
+        installation token, else None: never the token itself."""
+        if token is None:
             return None
+        if token not in self.tokens:
+            return self.apps.token_label(token)
         return f"token-{self.tokens.index(token) + 1}"
+
+    def add_app(self, app_id: int, **options: Any) -> App:
+        """Register a GitHub App (see `AppRegistry.add_app`); its installations get tokens."""
+        return self.apps.add_app(app_id, **options)
 
     def stats(self) -> dict[str, Any]:
         return self.stats_recorder.snapshot()
@@ -301,6 +316,7 @@ class FakeGitHub:
                 "POST", re.escape(path), self._graphql, kind="graphql", resource="graphql"
             )
         install_admin_routes(self)
+        install_app_routes(self)
         # The REST side plugs in here: rest.py (this package) defines install_rest_routes(app).
         if importlib.util.find_spec(f"{__package__}.rest") is not None:
             importlib.import_module(f"{__package__}.rest").install_rest_routes(self)
@@ -319,6 +335,7 @@ class FakeGitHub:
             applied_faults=outcome.applied_faults,
             rate_limited=outcome.rate_limited,
             server_time=outcome.server_time,
+            repositories=outcome.repositories,
         )
 
     def next_request_id(self) -> str:
@@ -345,7 +362,18 @@ class FakeGitHub:
             )
         if route.kind == "admin":
             return route.handler(request)
+        if route.kind == "app":
+            return self._app_request(route, request)
         return self._api(route, request)
+
+    def _app_request(self, route: Route, request: Request) -> Response:
+        """Authenticated by the App's JWT, not a token (apps.py): counted, no token quota."""
+        response = route.handler(request)
+        response.headers.setdefault("x-github-request-id", request.request_id)
+        self.stats_recorder.record(
+            kind="app", status=response.status, token_label=None, operation=response.operation
+        )
+        return response
 
     def _api(self, route: Route, request: Request) -> Response:
         request.faults = self.faults.plan()
@@ -381,6 +409,7 @@ class FakeGitHub:
             rate_limited=response.rate_limited,
             secondary_limited=response.secondary_limited,
             server_time=response.server_time,
+            repositories=response.repositories,
         )
         return response
 
