@@ -12,8 +12,10 @@ from typing import Any
 
 from graphql import (
     FieldNode,
+    FragmentSpreadNode,
     GraphQLError,
     GraphQLSyntaxError,
+    InlineFragmentNode,
     OperationDefinitionNode,
     execute,
     parse,
@@ -62,6 +64,8 @@ class GraphQLOutcome:
     rate_limited: bool = False
     # With the time model on: {"seconds": spent, "modelled": needed, "timed_out": bool, ...}
     server_time: dict[str, Any] | None = None
+    # "owner/name" of each root `repository(owner:, name:)` field (aliases too), for /_stats.
+    repositories: tuple[str, ...] = ()
 
 
 @functools.lru_cache(maxsize=256)
@@ -145,6 +149,37 @@ def _null_first_list_element(data: Any, path: list[Any]) -> list[Any] | None:
     return None
 
 
+def _repositories_named(document: DocumentNode, query: _Query) -> tuple[str, ...]:
+    """`owner/name` of every root `repository` field of the operation (through fragments and
+    aliases), with variables resolved: which repositories a request asked about."""
+    operation = select_operation(document, query.operation_name)
+    fragments = {
+        definition.name.value: definition
+        for definition in document.definitions
+        if definition.kind == "fragment_definition"
+    }
+    names: list[str] = []
+    pending = list(operation.selection_set.selections) if operation else []
+    seen_fragments: set[str] = set()
+    while pending:
+        selection = pending.pop(0)
+        if isinstance(selection, InlineFragmentNode):
+            pending.extend(selection.selection_set.selections)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            if name in fragments and name not in seen_fragments:
+                seen_fragments.add(name)
+                pending.extend(fragments[name].selection_set.selections)
+        elif isinstance(selection, FieldNode) and selection.name.value == "repository":
+            arguments = {
+                argument.name.value: value_from_ast_untyped(argument.value, query.variables)
+                for argument in selection.arguments or ()
+            }
+            if isinstance(arguments.get("owner"), str) and isinstance(arguments.get("name"), str):
+                names.append(f"{arguments['owner']}/{arguments['name']}")
+    return tuple(dict.fromkeys(names))
+
+
 class _EarlyAnswer(Exception):
     """A request answered before pricing: bad JSON, no query, invalid query, a mutation."""
 
@@ -226,7 +261,13 @@ class GraphQLEndpoint:
         if report.errors:
             return GraphQLOutcome(200, {"data": None, "errors": report.errors}, quota, query.label)
         outcome = GraphQLOutcome(
-            200, {}, quota, query.label, cost=report.cost, node_count=report.node_count
+            200,
+            {},
+            quota,
+            query.label,
+            cost=report.cost,
+            node_count=report.node_count,
+            repositories=_repositories_named(query.document, query),
         )
         if not self._charge(outcome, token_label, faults, query.dry_run):
             return outcome

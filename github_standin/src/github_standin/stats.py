@@ -29,6 +29,7 @@ class Stats:
                 lambda: {"requests": 0, "cost": 0}
             )
             self._nodes = 0
+            self._repositories: Counter[str] = Counter()
             self._rate_limited = 0
             self._secondary_limited = 0
             self._server_seconds = 0.0
@@ -49,8 +50,11 @@ class Stats:
         rate_limited: bool = False,
         secondary_limited: bool = False,
         server_time: dict[str, Any] | None = None,
+        repositories: tuple[str, ...] = (),
     ) -> None:
         with self._lock:
+            for repository in repositories:
+                self._repositories[repository] += 1
             if server_time is not None:
                 self._record_server_time(server_time, status, token_label, operation)
             self._requests += 1
@@ -97,6 +101,7 @@ class Stats:
                     "secondary_limited": self._secondary_limited,
                     "tokens": dict(self._tokens),
                     "operations": dict(self._operations),
+                    "repositories": dict(self._repositories),
                     "server_time": {
                         "seconds": round(self._server_seconds, 6),
                         "timeouts": self._server_timeouts,
