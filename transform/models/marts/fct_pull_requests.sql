@@ -28,6 +28,12 @@ head_ci as (
 
     select * from {{ ref('int_pull_requests__head_ci') }}
 
+),
+
+deploy_time as (
+
+    select * from {{ ref('int_pull_requests__deploy_time') }}
+
 )
 
 select
@@ -61,6 +67,10 @@ select
     cycle_time.pickup_time_hours,
     cycle_time.review_time_hours,
     cycle_time.cycle_time_hours,
+    deploy_time.deployed_at,
+    deploy_time.first_deployment_id,
+    deploy_time.deploy_time_hours,
+    cycle_time.cycle_time_hours + deploy_time.deploy_time_hours as cycle_time_with_deploy_hours,
     cycle_time.review_count,
     cycle_time.reviewer_count,
     cycle_time.changes_requested_rounds,
@@ -87,3 +97,5 @@ left join jira_keys
     on pull_requests.pull_request_id = jira_keys.pull_request_id
 left join head_ci
     on pull_requests.pull_request_id = head_ci.pull_request_id
+left join deploy_time
+    on pull_requests.pull_request_id = deploy_time.pull_request_id

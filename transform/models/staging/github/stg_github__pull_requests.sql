@@ -34,6 +34,7 @@ renamed as (
         base_ref_name,
         head_ref_name,
         head_sha,
+        merge_commit_sha,
         {{ to_jsonb_array('labels') }} as labels,
         milestone_title,
         review_decision,

@@ -1,0 +1,2 @@
+-- DORA's four metrics per repository and calendar month; see macros/dora.sql.
+{{ dora_aggregate('month') }}
