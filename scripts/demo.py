@@ -151,6 +151,46 @@ def print_summary(variables: dict[str, str]) -> None:
     print("  raw_github rows: " + ", ".join(f"{table} {count}" for table, count in raw.items()))
 
 
+# DORA's four (agg_dora_monthly), per repository: the latest month with data of each.
+DORA_SQL = """
+select distinct on (repository)
+    repository, month_start, deployment_days, deployment_frequency_band,
+    round(median_lead_time_hours, 1), lead_time_band,
+    round(change_failure_rate * 100, 1), change_failure_rate_band,
+    round(median_recovery_time_hours, 1), recovery_time_band, no_data_reason
+from analytics.agg_dora_monthly
+order by repository, (deployment_count > 0) desc nulls last, month_start desc
+"""
+
+
+def print_dora_summary(variables: dict[str, str]) -> None:
+    import psycopg
+
+    with psycopg.connect(**libpq_arguments(variables)) as connection:
+        rows = connection.execute(DORA_SQL).fetchall()
+    print("  DORA (Apache DevLake's definitions; latest month with a deployment):")
+    header = ("repository", "month", "deploy days", "lead time (h)", "CFR %", "recovery (h)")
+    print(
+        f"  {header[0]:<28} {header[1]:<8} {header[2]:>14} {header[3]:>18} {header[4]:>13}"
+        f" {header[5]:>17}"
+    )
+
+    def cell(value, band) -> str:
+        return "-" if value is None else f"{value} {band or ''}".strip()
+
+    for row in rows:
+        repository, month, days, days_band, lead, lead_band, cfr, cfr_band = row[:8]
+        recovery, recovery_band, reason = row[8:]
+        if reason and days is None:
+            print(f"  {repository:<28} {'':<8} {reason}")
+            continue
+        print(
+            f"  {repository:<28} {str(month)[:7]:<8} {cell(days, days_band):>14}"
+            f" {cell(lead, lead_band):>18} {cell(cfr, cfr_band):>13}"
+            f" {cell(recovery, recovery_band):>17}"
+        )
+
+
 REPORT_PATH = PROJECT_ROOT / "output" / "report.html"
 
 
@@ -205,6 +245,7 @@ def main(argv: list[str] | None = None) -> int:
 
     step("summary from analytics.fct_pull_requests")
     print_summary(connection.variables)
+    print_dora_summary(connection.variables)
     step("report")
     returncode = write_report(connection.variables)
     if returncode:
