@@ -1,0 +1,3 @@
+from tap_github_prs_webhooks.cli import main
+
+raise SystemExit(main())
