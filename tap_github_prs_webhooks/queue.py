@@ -94,12 +94,14 @@ class WebhookQueue:
             open=False,
             name="tap-github-prs-webhooks",
         )
-        self._conninfo = conninfo
+        self._conninfo = {**conninfo, "connect_timeout": max(1, round(connect_timeout))}
 
     # Lifecycle ------------------------------------------------------------------------------
     def open(self) -> WebhookQueue:
-        self._pool.open(wait=True, timeout=self._pool.timeout)
+        # Tables first, on a connection of its own: a wrong PG* variable fails here at once with
+        # libpq's own words, instead of as a pool timeout after retries.
         self.create_tables()
+        self._pool.open(wait=True, timeout=self._pool.timeout)
         return self
 
     def close(self) -> None:
@@ -112,7 +114,7 @@ class WebhookQueue:
         self.close()
 
     def create_tables(self) -> None:
-        with self._pool.connection() as connection, connection.transaction():
+        with psycopg.connect(**self._conninfo) as connection:
             # Receivers and syncs starting together would race on `create ... if not exists`.
             connection.execute("select pg_advisory_xact_lock(%s)", (SYNC_LOCK_KEY + 1,))
             connection.execute(sql.SQL(DDL).format(schema=self._schema_sql))

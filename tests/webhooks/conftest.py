@@ -14,10 +14,10 @@ from tap_github_prs_webhooks.queue import WebhookQueue
 from tap_github_prs_webhooks.receiver import WebhookReceiver
 from tap_github_prs_webhooks.settings import WebhookSecret, connection_arguments
 from tap_github_prs_webhooks.signature import sign
-from tests.e2e.conftest import meltano_plugins, postgres_server, warehouse
+from tests.e2e.conftest import meltano_env, meltano_plugins, postgres_server, warehouse
 from tests.e2e.helpers import Warehouse
 
-__all__ = ["meltano_plugins", "postgres_server", "warehouse"]
+__all__ = ["meltano_env", "meltano_plugins", "postgres_server", "warehouse"]
 
 SECRET = "test-webhook-secret-0f3c9a"  # noqa: S105 (a test secret, grepped for in outputs)
 
