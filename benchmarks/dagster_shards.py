@@ -81,7 +81,9 @@ def base_env(github: FakeGitHub, repositories: list[str], tokens: list[str]) -> 
         and key != "GITHUB_TOKEN"
     }
     return env | {
-        "MELTANO_ENVIRONMENT": "dev",
+        # prod, pointed at the stand-in: dev pins its token in meltano.yml (`env:` beats the
+        # shell), and the shards here get one token each.
+        "MELTANO_ENVIRONMENT": "prod",
         "MELTANO_SEND_ANONYMOUS_USAGE_STATS": "false",
         "TAP_GITHUB_PRS_API_URL": github.graphql_url,
         "TAP_GITHUB_PRS_REPOSITORIES": json.dumps(repositories),

@@ -125,7 +125,9 @@ def test_shards_in_parallel_killed_shard_resumes_marts_match_one_run(
             and key != "GITHUB_TOKEN"
         }
         env |= warehouse.variables | {
-            "MELTANO_ENVIRONMENT": "dev",
+            # prod, pointed at the stand-in: dev pins its token in meltano.yml (`env:` beats the
+            # shell), so there every shard would use fake-token-1.
+            "MELTANO_ENVIRONMENT": "prod",
             "TAP_GITHUB_PRS_API_URL": github.graphql_url,
             "TAP_GITHUB_PRS_REPOSITORIES": json.dumps(repositories),
             "TAP_GITHUB_PRS_ORGANIZATIONS": "[]",
@@ -235,7 +237,7 @@ def test_shards_in_parallel_killed_shard_resumes_marts_match_one_run(
         state_ids = {
             state_id for (state_id,) in warehouse.query("select state_id from meltano.state")
         }
-        assert state_ids == {f"dev:tap-github-prs-to-target-postgres:{key}" for key in keys}
+        assert state_ids == {f"prod:tap-github-prs-to-target-postgres:{key}" for key in keys}
     finally:
         github.stop()
     assert PROJECT_ROOT.exists()
