@@ -1,4 +1,6 @@
 -- Milestones and stage durations of each PR (Apache DevLake / LinearB stages), in hours.
+-- Pickup starts when the PR was marked ready for review (the last time before its first
+-- review), or at creation for a PR never drafted, as LinearB and Swarmia define it.
 with
 
 pull_requests as (
@@ -30,6 +32,16 @@ reviews as (
         submitted_at
     from {{ ref('int_reviews__classified') }}
     where counts_for_pickup
+
+),
+
+ready_events as (
+
+    select
+        pull_request_id,
+        created_at
+    from {{ ref('int_pull_request_events__current') }}
+    where event_type = 'ReadyForReviewEvent'
 
 ),
 
@@ -81,28 +93,53 @@ milestones as (
 
 ),
 
+readiness as (
+
+    select
+        milestones.pull_request_id,
+        max(ready_events.created_at) as ready_for_review_at
+    from milestones
+    inner join ready_events
+        on
+            milestones.pull_request_id = ready_events.pull_request_id
+            and (
+                milestones.first_review_at is null
+                or milestones.first_review_at >= ready_events.created_at
+            )
+    group by milestones.pull_request_id
+
+),
+
 durations as (
 
     select
-        *,
-        {{ non_negative_hours('first_commit_at', 'created_at') }} as coding_time_hours,
-        {{ non_negative_hours('created_at', 'first_review_at') }} as pickup_time_hours,
+        milestones.*,
+        readiness.ready_for_review_at,
+        {{ non_negative_hours('milestones.first_commit_at', 'milestones.created_at') }}
+            as coding_time_hours,
+        {{ non_negative_hours(
+            'coalesce(readiness.ready_for_review_at, milestones.created_at)',
+            'milestones.first_review_at'
+        ) }} as pickup_time_hours,
         case
-            when is_merged
-                then {{ non_negative_hours('first_review_at', 'merged_at') }}
+            when milestones.is_merged
+                then {{ non_negative_hours('milestones.first_review_at', 'milestones.merged_at') }}
         end as review_time_hours,
         case
-            when is_merged
-                then {{ non_negative_hours('created_at', 'merged_at') }}
+            when milestones.is_merged
+                then {{ non_negative_hours('milestones.created_at', 'milestones.merged_at') }}
         end as open_to_merge_hours
 
     from milestones
+    left join readiness
+        on milestones.pull_request_id = readiness.pull_request_id
 
 )
 
 select
     pull_request_id,
     first_commit_at,
+    ready_for_review_at,
     first_review_at,
     first_approval_at,
     fetched_commit_count,

@@ -30,6 +30,12 @@ head_ci as (
 
 ),
 
+timeline as (
+
+    select * from {{ ref('int_pull_requests__timeline') }}
+
+),
+
 deploy_time as (
 
     select * from {{ ref('int_pull_requests__deploy_time') }}
@@ -57,6 +63,8 @@ select
     coalesce(pull_requests.commits_count, cycle_time.fetched_commit_count) as commit_count,
     pull_requests.created_at,
     cycle_time.first_commit_at,
+    cycle_time.ready_for_review_at,
+    timeline.first_review_requested_at,
     cycle_time.first_review_at,
     cycle_time.first_approval_at,
     pull_requests.merged_at,
@@ -64,6 +72,7 @@ select
     cast(date_trunc('week', pull_requests.created_at) as date) as created_week,
     cast(date_trunc('week', pull_requests.merged_at) as date) as merged_week,
     cycle_time.coding_time_hours,
+    timeline.time_in_draft_hours,
     cycle_time.pickup_time_hours,
     cycle_time.review_time_hours,
     cycle_time.cycle_time_hours,
@@ -77,6 +86,8 @@ select
     head_ci.head_ci_outcome,
     head_ci.head_check_run_count,
     head_ci.head_failed_check_run_count,
+    head_ci.head_commit_status_count,
+    timeline.force_push_count,
     pull_requests.labels,
     jira_keys.jira_key,
     jira_keys.jira_key_source,
@@ -99,3 +110,5 @@ left join head_ci
     on pull_requests.pull_request_id = head_ci.pull_request_id
 left join deploy_time
     on pull_requests.pull_request_id = deploy_time.pull_request_id
+left join timeline
+    on pull_requests.pull_request_id = timeline.pull_request_id
