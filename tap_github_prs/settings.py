@@ -14,9 +14,10 @@ import datetime as dt
 import json
 import os
 import typing as t
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from tap_github_prs.errors import TapConfigError
+from tap_github_prs.github_app import GitHubApp, apps_from_config
 
 # GitHub's rules for logins (1-39 characters, alphanumeric or single hyphens) and repository
 # names (up to 100 characters of letters, digits, `.`, `_` and `-`).
@@ -39,6 +40,7 @@ class Settings:
     fail_on_missing_repository: bool
     cache_dir: str | None
     cache_mode: str
+    github_apps: list[GitHubApp] = field(default_factory=list)  # keys hidden from repr
 
     def __repr__(self) -> str:  # never show tokens
         return f"Settings(repositories={self.repositories}, tokens={len(self.tokens)} hidden)"
@@ -65,6 +67,7 @@ class Settings:
             fail_on_missing_repository=bool(config["fail_on_missing_repository"]),
             cache_dir=cache_dir,
             cache_mode=cache_mode,
+            github_apps=apps_from_config(config, errors),
         )
         _raise_if_any(errors)
         return settings
@@ -75,10 +78,11 @@ class Settings:
         if not self.repositories and not self.organizations:
             errors.append("Set `repositories` (owner/name) and/or `organizations`: both are empty.")
         tokens = self.tokens or _tokens({})  # GITHUB_TOKEN may have been set since start-up
-        if not tokens:
+        if not tokens and not self.github_apps:
             errors.append(
                 "No GitHub token: set TAP_GITHUB_PRS_AUTH_TOKEN (or GITHUB_TOKEN) in the "
-                "environment or .env, or `auth_token` in the tap's config."
+                "environment or .env, or `auth_token` in the tap's config; or a GitHub App "
+                "(`github_app_id` and TAP_GITHUB_PRS_GITHUB_APP_PRIVATE_KEY)."
             )
         _raise_if_any(errors)
         return replace(self, tokens=tokens)

@@ -12,6 +12,7 @@ from tap_github_prs.client import GraphQLClient
 from tap_github_prs.clock import Clock
 from tap_github_prs.errors import RepositoryNotFoundError
 from tap_github_prs.fetcher import FetchEvent, ParallelFetcher
+from tap_github_prs.github_app import installation_tokens
 from tap_github_prs.page_size import AdaptivePageSize
 from tap_github_prs.retry import RetryPolicy
 from tap_github_prs.settings import Settings
@@ -37,7 +38,21 @@ class SyncSession:
         )
         self.client = GraphQLClient(
             api_url=settings.api_url,
-            tokens=TokenPool(settings.tokens, self.clock, logger),
+            # Personal tokens and one renewable token per GitHub App installation, rotated
+            # together: each has its own quota.
+            tokens=TokenPool(
+                settings.tokens,
+                self.clock,
+                logger,
+                installation_tokens(
+                    settings.github_apps,
+                    settings.api_url,
+                    self.clock,
+                    settings.request_timeout,
+                    logger,
+                    first_position=len(settings.tokens) + 1,
+                ),
+            ),
             timeout=settings.request_timeout,
             logger=logger,
             clock=self.clock,

@@ -69,6 +69,45 @@ class TapGitHubPRs(Tap):
             "ones. Logs name a token only by position (#1 is auth_token).",
         ),
         th.Property(
+            "github_app_id",
+            th.IntegerType(minimum=1),
+            description="Authenticate as this GitHub App (its numeric App ID): the tap signs a "
+            "JWT with the App's private key and uses one installation token per installation, "
+            "renewed before it expires, rotated with any personal tokens.",
+        ),
+        th.Property(
+            "github_app_private_key",
+            th.StringType,
+            secret=True,
+            description="The App's private key (PEM). Keep it out of files Meltano writes: set "
+            "TAP_GITHUB_PRS_GITHUB_APP_PRIVATE_KEY in the environment, or "
+            "github_app_private_key_path.",
+        ),
+        th.Property(
+            "github_app_private_key_path",
+            th.StringType,
+            description="Path of the App's private key file (.pem), read when "
+            "github_app_private_key is not set.",
+        ),
+        th.Property(
+            "github_app_installation_ids",
+            th.ArrayType(th.IntegerType(minimum=1)),
+            description="Installations of the App to use; empty: every installation of the App "
+            "(GET /app/installations).",
+        ),
+        th.Property(
+            "additional_github_apps",
+            th.ArrayType(
+                th.ObjectType(
+                    th.Property("app_id", th.IntegerType(minimum=1), required=True),
+                    th.Property("private_key_path", th.StringType, required=True),
+                    th.Property("installation_ids", th.ArrayType(th.IntegerType(minimum=1))),
+                )
+            ),
+            description="More GitHub Apps, each with its key file and optional installations; "
+            "their installation tokens join the same pool.",
+        ),
+        th.Property(
             "repositories",
             th.ArrayType(th.StringType(pattern=REPOSITORY_PATTERN)),
             description="Repositories to sync, as owner/name.",

@@ -183,6 +183,11 @@ class AppRegistry:
             return None
         return issued.installation.label
 
+    def tokens_issued(self) -> list[str]:
+        """Every installation token issued so far, for tests that check nothing leaks them."""
+        with self._lock:
+            return list(self._tokens)
+
     def expire_tokens(self) -> int:
         """Every installation token issued so far expires now (as after an hour); returns how
         many were live."""
