@@ -8,6 +8,7 @@ out: `responses.classify` says what an answer is, `retry.RetryPolicy` what to do
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 import json
 import logging
@@ -19,14 +20,16 @@ import requests
 from tap_github_prs.cache import ResponseCache
 from tap_github_prs.clock import Clock
 from tap_github_prs.errors import (
+    APIUnreachableError,
     GitHubAPIError,
     QueryTimeoutError,
     RateLimitWaitExceededError,
     SyncCancelledError,
 )
+from tap_github_prs.pacing import DEFAULT_POINTS_PER_MINUTE, PointsPacer
 from tap_github_prs.page_size import AdaptivePageSize
 from tap_github_prs.responses import classify
-from tap_github_prs.retry import Action, Decision, RetryPolicy, header_float
+from tap_github_prs.retry import Action, Attempts, Decision, RetryPolicy, header_float
 from tap_github_prs.tokens import Token, TokenPool
 
 COUNTDOWN_LOG_INTERVAL = 60.0
@@ -57,6 +60,8 @@ class GraphQLClient:
         cache: ResponseCache | None = None,
         session_factory: t.Callable[[], requests.Session] = requests.Session,
         user_agent: str = "tap-github-prs",
+        time_budget: float = 10.0,
+        points_per_minute: float = DEFAULT_POINTS_PER_MINUTE,
     ) -> None:
         self.api_url = api_url
         self.tokens = tokens
@@ -71,7 +76,16 @@ class GraphQLClient:
         self._pause_lock = threading.Lock()
         self._not_before = 0.0  # a secondary limit pauses every thread, not just one
         self._cancelled = threading.Event()
-        self.stats = {"requests": 0, "cost": 0, "cache_hits": 0}
+        self.stats: dict[str, t.Any] = {
+            "requests": 0,
+            "cost": 0,
+            "cache_hits": 0,
+            "retries": collections.Counter(),
+            "waited_seconds": 0.0,
+        }
+        self.time_budget = time_budget
+        self.pacer = PointsPacer(self.clock, points_per_minute, wait=self.wait)
+        self._answered = threading.Event()  # GitHub has answered: it is reachable
         self._stats_lock = threading.Lock()
 
     # -- public -------------------------------------------------------------------------------
@@ -90,8 +104,6 @@ class GraphQLClient:
         if self.cache is not None:
             self.cache.put(self.api_url, query, variables, body, repository=repository)
         return body
-
-    # -- the loop -----------------------------------------------------------------------------
 
     def execute_shrinking(
         self,
@@ -129,15 +141,19 @@ class GraphQLClient:
     # -- the loop -----------------------------------------------------------------------------
 
     def _execute_with_retries(self, query: str, variables: dict[str, t.Any]) -> dict:
-        failures = 0
+        attempts = Attempts()
         while True:
             if self._cancelled.is_set():
                 raise SyncCancelledError("the sync ended before this request was sent")
             token = self._acquire_token()
             self._wait_for_pause()
+            reserved = self.pacer.reserve()
+            started = self.clock.time()
             try:
                 response = self._post(token, query, variables)
-            except (requests.Timeout, requests.ConnectionError) as exc:
+                text = response.text  # a body cut short fails here, as a dropped connection
+            except requests.RequestException as exc:
+                self.pacer.settle(reserved, None)
                 classified = classify(error=exc)
                 headers: t.Mapping[str, str] = {}
             else:
@@ -146,11 +162,20 @@ class GraphQLClient:
                 classified = classify(
                     status=response.status_code,
                     headers=headers,
-                    body=self._json(response),
-                    text=response.text,
+                    body=self._json(text),
+                    text=text,
+                    elapsed=self.clock.time() - started,
+                    time_budget=self.time_budget,
                 )
-            decision = self.policy.decide(classified, failures, headers, self.clock.time())
-            failures = decision.failures
+                self.pacer.settle(reserved, self._charged(classified.body, response, reserved))
+                self._answered.set()
+            decision = self.policy.decide(
+                classified,
+                attempts,
+                headers,
+                self.clock.time(),
+                answered_before=self._answered.is_set(),
+            )
             if decision.action is Action.RETURN:
                 body = classified.body
                 assert body is not None
@@ -166,7 +191,13 @@ class GraphQLClient:
         elif action is Action.CREDENTIAL_OUT_OF_QUOTA:
             self.tokens.exhaust(token, header_float(headers, "x-ratelimit-reset"))
         elif action is Action.SHRINK:
+            self._count_retry(decision.reason)
             raise QueryTimeoutError(decision.reason)
+        elif action is Action.UNREACHABLE:
+            raise APIUnreachableError(
+                f"Cannot reach the GitHub API at {self.api_url}: {decision.reason}. Check "
+                "`api_url`, the network and any proxy settings (HTTPS_PROXY), then rerun."
+            )
         elif action is Action.STOP:
             raise RateLimitWaitExceededError(decision.reason)
         elif action is Action.FAIL:
@@ -182,7 +213,13 @@ class GraphQLClient:
             self._warn_retry(decision)
             self.wait(decision.wait, "retry")
 
+    def _count_retry(self, reason: str) -> None:
+        cause = reason.split(" after ")[0].split(" (")[0]
+        with self._stats_lock:
+            self.stats["retries"][cause] += 1
+
     def _warn_retry(self, decision: Decision) -> None:
+        self._count_retry(decision.reason)
         self.logger.warning(
             "GitHub request failed (%s), try %d of %d.",
             decision.reason,
@@ -246,6 +283,8 @@ class GraphQLClient:
             if long_wait and now >= next_log and end > now:
                 self.logger.info("... %.0f s left (%s).", end - now, reason)
                 next_log += COUNTDOWN_LOG_INTERVAL
+        with self._stats_lock:
+            self.stats["waited_seconds"] += max(0.0, self.clock.time() - start)
 
     # -- observing limits ---------------------------------------------------------------------
 
@@ -268,9 +307,18 @@ class GraphQLClient:
         )
 
     @staticmethod
-    def _json(response: requests.Response) -> dict | None:
+    def _charged(body: dict | None, response: requests.Response, reserved: float) -> float | None:
+        """Points a request cost: its `rateLimit.cost`; a gateway timeout is charged too, at a
+        price the answer does not say (the reservation stands in)."""
+        rate_limit = ((body or {}).get("data") or {}).get("rateLimit") or {}
+        if rate_limit.get("cost") is not None:
+            return float(rate_limit["cost"])
+        return reserved if response.status_code in (502, 504) else None
+
+    @staticmethod
+    def _json(text: str) -> dict | None:
         try:
-            body = response.json()
-        except (ValueError, json.JSONDecodeError):
+            body = json.loads(text)
+        except ValueError:
             return None
         return body if isinstance(body, dict) else None

@@ -17,6 +17,14 @@ class NoUsableTokenError(SyncStoppedError):
     """No token is configured, or GitHub rejected all of them."""
 
 
+class APIUnreachableError(SyncStoppedError):
+    """The API could not be reached at all (refused, DNS, TLS) for `connect_retry_seconds`."""
+
+
+class AllRepositoriesMissingError(SyncStoppedError):
+    """Not one configured repository or organisation exists or is accessible."""
+
+
 class RateLimitWaitExceededError(SyncStoppedError):
     """Waiting for a rate-limit reset would take longer than `max_rate_limit_wait`."""
 

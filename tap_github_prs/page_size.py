@@ -1,4 +1,12 @@
-"""Adaptive page size: halve on 502/504/timeouts, grow back after a run of successes."""
+"""Adaptive request sizes: halve when GitHub finds a request too heavy, grow back a step at a time.
+
+Additive increase, multiplicative decrease: a success adds `step` (a sixth of the maximum), so a
+page halved by one bad answer is back to full size within a few requests, while a size that
+really timed out is remembered as a ceiling, so the walk does not keep paying 10 s timeouts to
+rediscover it. After `probe_after` successes at the ceiling, the ceiling is lifted one step (the
+repository's heavy PRs may be behind it). Page sizes are kept per repository: a repository of
+huge PRs does not slow a small one down.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +15,7 @@ import threading
 
 
 class AdaptivePageSize:
-    """Shared by every repository walk, so a size that GitHub could not serve is not retried."""
+    """One size that shrinks and grows; thread-safe."""
 
     def __init__(
         self,
@@ -15,15 +23,18 @@ class AdaptivePageSize:
         logger: logging.Logger,
         *,
         floor: int = 5,
-        grow_after: int = 5,
+        step: int | None = None,
+        probe_after: int = 10,
         what: str = "page size",
     ) -> None:
         self.maximum = initial
         self.floor = min(floor, initial)
-        self.grow_after = grow_after
+        self.step = step or max(1, initial // 6)
+        self.probe_after = probe_after
         self.what = what
         self._current = initial
-        self._successes = 0
+        self._ceiling = initial
+        self._successes_at_ceiling = 0
         self._logger = logger
         self._lock = threading.Lock()
 
@@ -31,31 +42,54 @@ class AdaptivePageSize:
     def current(self) -> int:
         return self._current
 
+    @property
+    def ceiling(self) -> int:
+        return self._ceiling
+
     def shrink(self, reason: str) -> bool:
-        """Halve the size; return False when it is already at the floor."""
+        """Halve the size and remember it did not fit; False when it is already at the floor."""
         with self._lock:
-            self._successes = 0
             if self._current <= self.floor:
                 return False
             previous, self._current = self._current, max(self.floor, self._current // 2)
+            self._ceiling = max(self.floor, previous - self.step)
+            self._successes_at_ceiling = 0
             self._logger.warning(
                 "%s: %s lowered from %d to %d.", reason, self.what, previous, self._current
             )
             return True
 
     def succeeded(self) -> None:
-        """Count a success; after `grow_after` in a row double the size (up to the maximum)."""
+        """Count a success: grow by one step, up to the ceiling (lifted after a while)."""
         with self._lock:
-            if self._current >= self.maximum:
-                return
-            self._successes += 1
-            if self._successes >= self.grow_after:
-                self._successes = 0
-                previous, self._current = self._current, min(self.maximum, self._current * 2)
-                self._logger.info(
-                    "%d successes in a row: %s raised from %d to %d.",
-                    self.grow_after,
-                    self.what,
-                    previous,
-                    self._current,
+            if self._current >= self._ceiling:
+                if self._ceiling >= self.maximum:
+                    return
+                self._successes_at_ceiling += 1
+                if self._successes_at_ceiling < self.probe_after:
+                    return
+                self._successes_at_ceiling = 0
+                self._ceiling = min(self.maximum, self._ceiling + self.step)
+            previous = self._current
+            self._current = min(self._ceiling, self._current + self.step)
+            if self._current != previous:
+                self._logger.info("%s raised from %d to %d.", self.what, previous, self._current)
+
+
+class PageSizes:
+    """One `AdaptivePageSize` per repository, all starting from the configured size."""
+
+    def __init__(self, initial: int, logger: logging.Logger, *, floor: int) -> None:
+        self._initial = initial
+        self._logger = logger
+        self._floor = floor
+        self._sizes: dict[str, AdaptivePageSize] = {}
+        self._lock = threading.Lock()
+
+    def for_repository(self, repository: str) -> AdaptivePageSize:
+        with self._lock:
+            if repository not in self._sizes:
+                self._sizes[repository] = AdaptivePageSize(
+                    self._initial, self._logger, floor=self._floor, what=f"{repository} page size"
                 )
+            return self._sizes[repository]

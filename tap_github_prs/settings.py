@@ -40,6 +40,8 @@ class Settings:
     fail_on_missing_repository: bool
     cache_dir: str | None
     cache_mode: str
+    connect_retry_seconds: float
+    github_timeout_seconds: float
     github_apps: list[GitHubApp] = field(default_factory=list)  # keys hidden from repr
 
     def __repr__(self) -> str:  # never show tokens
@@ -67,6 +69,8 @@ class Settings:
             fail_on_missing_repository=bool(config["fail_on_missing_repository"]),
             cache_dir=cache_dir,
             cache_mode=cache_mode,
+            connect_retry_seconds=float(config["connect_retry_seconds"]),
+            github_timeout_seconds=float(config["github_timeout_seconds"]),
             github_apps=apps_from_config(config, errors),
         )
         _raise_if_any(errors)

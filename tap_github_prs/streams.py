@@ -11,6 +11,7 @@ from singer_sdk.streams import Stream
 from typing_extensions import override
 
 from tap_github_prs import schemas
+from tap_github_prs.activity import pull_requests_changed
 from tap_github_prs.delivery import schemas as delivery_schemas
 from tap_github_prs.delivery.stream_base import DeliveryChildStream, DeliveryStream
 from tap_github_prs.delivery.walker import DeploymentsWalker, IssuesWalker, ReleasesWalker
@@ -94,25 +95,35 @@ class PullRequestsStream(PageBookmarkedStream, GitHubStream):
                 for child in self.child_streams
                 if child.selected
             }
-            yield from self._sync_pages(session, writers)
+            try:
+                yield from self._sync_pages(session, writers)
+            finally:
+                for name, writer in writers.items():
+                    session.count_records(name, writer.written)
 
     def _sync_pages(
         self, session: SyncSession, writers: dict[str, ChildRecordWriter]
     ) -> t.Iterator[dict]:
         repositories = session.resolve_repositories()
         progress = {repository: self._saved_progress(repository) for repository in repositories}
-        missing: list[str] = []
+        if any(saved.bookmark for saved in progress.values()):
+            # An incremental run: walk only what changed (one request per 100 repositories).
+            repositories = session.changed_repositories(
+                self.name,
+                repositories,
+                lambda repository, activity: pull_requests_changed(
+                    activity, progress[repository].bookmark, progress[repository].seen_ids
+                ),
+            )
         for event in session.fetch(repositories, progress):
             if event.error is not None:
                 if isinstance(event.error, RepositoryNotFoundError):
-                    missing.append(event.repository)
-                    self.logger.error("%s", event.error)
-                    if session.settings.fail_on_missing_repository:
-                        raise event.error
+                    session.skip(event.repository, event.error)
                     continue
                 raise event.error
             if event.page is None:
                 continue
+            session.count_records(self.name, len(event.page.bundles))
             for bundle in event.page.bundles:
                 for name, records in (
                     ("reviews", bundle.reviews),
@@ -134,7 +145,6 @@ class PullRequestsStream(PageBookmarkedStream, GitHubStream):
                 event.page.requests,
                 event.page.progress.bookmark,
             )
-        session.log_summary(missing)
 
 
 class PullRequestChildStream(GitHubStream):

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import collections
 import logging
+import threading
 import time
 import typing as t
 
 from tap_github_prs import queries
+from tap_github_prs.activity import RepositoryActivity, fetch_activity
 from tap_github_prs.cache import ResponseCache
 from tap_github_prs.client import GraphQLClient
 from tap_github_prs.clock import Clock
-from tap_github_prs.errors import RepositoryNotFoundError
+from tap_github_prs.errors import AllRepositoriesMissingError, RepositoryNotFoundError
 from tap_github_prs.fetcher import FetchEvent, ParallelFetcher
 from tap_github_prs.github_app import installation_tokens
-from tap_github_prs.page_size import AdaptivePageSize
+from tap_github_prs.page_size import AdaptivePageSize, PageSizes
 from tap_github_prs.retry import RetryPolicy
 from tap_github_prs.settings import Settings
 from tap_github_prs.tokens import TokenPool
@@ -56,29 +59,45 @@ class SyncSession:
             timeout=settings.request_timeout,
             logger=logger,
             clock=self.clock,
-            policy=RetryPolicy(max_rate_limit_wait=settings.max_rate_limit_wait),
+            policy=RetryPolicy(
+                max_rate_limit_wait=settings.max_rate_limit_wait,
+                connect_retry_seconds=settings.connect_retry_seconds,
+            ),
             cache=cache,
+            time_budget=settings.github_timeout_seconds,
         )
-        self.page_size = AdaptivePageSize(
-            settings.page_size, logger, floor=MIN_PAGE_SIZE, what="page size"
-        )
+        self.page_sizes = PageSizes(settings.page_size, logger, floor=MIN_PAGE_SIZE)
         self.follow_up_batch = AdaptivePageSize(
             FOLLOW_UP_BATCH, logger, floor=1, what="follow-up batch size"
         )
-        self.walker = RepositoryWalker(self.client, self.page_size, self.follow_up_batch, logger)
+        self.walker = RepositoryWalker(self.client, self.page_sizes, self.follow_up_batch, logger)
         self.pull_requests = 0
+        self.missing: list[str] = []
+        self.records: collections.Counter[str] = collections.Counter()
+        self._repositories: list[str] | None = None
+        self._activity: dict[str, RepositoryActivity] | None = None
+        self._lock = threading.Lock()
+        self._resolve_lock = threading.Lock()
         self._started = time.monotonic()
 
     def resolve_repositories(self) -> list[str]:
-        """Configured repositories plus every repository of the configured organisations."""
+        """Configured repositories plus every repository of the configured organisations.
+
+        Listed once per run, whichever stream asks first.
+        """
+        with self._resolve_lock:
+            if self._repositories is None:
+                self._repositories = self._list_repositories()
+                self._raise_if_nothing_found()
+            return list(self._repositories)
+
+    def _list_repositories(self) -> list[str]:
         repositories = list(self.settings.repositories)
         for organization in self.settings.organizations:
             try:
                 found = self._organization_repositories(organization)
             except RepositoryNotFoundError as exc:
-                self.logger.error("%s", exc)
-                if self.settings.fail_on_missing_repository:
-                    raise
+                self.skip(f"organization {organization}", exc)
                 continue
             self.logger.info("Organization %s has %d repositories.", organization, len(found))
             repositories.extend(found)
@@ -89,6 +108,73 @@ class SyncSession:
                 seen.add(repository.lower())
                 unique.append(repository)
         return unique
+
+    def skip(self, source: str, error: RepositoryNotFoundError) -> None:
+        """A repository or organisation that is missing or not accessible: stop or go on.
+
+        Every stream walks the same repositories: each missing one is reported once.
+        """
+        if self.settings.fail_on_missing_repository:
+            raise error
+        with self._lock:
+            if source in self.missing:
+                return
+            self.missing.append(source)
+        # A warning: the run goes on and the summary line lists it; if nothing at all is
+        # found the run fails with one error naming them all.
+        self.logger.warning("%s; skipping it.", error)
+        self._raise_if_nothing_found()
+
+    def _raise_if_nothing_found(self) -> None:
+        """Every configured source missing is a failed run: most likely a typo or a bad token."""
+        found = [r for r in self._repositories or [] if r not in self.missing]
+        if self.missing and not found:
+            raise AllRepositoriesMissingError(
+                "None of the configured repositories or organizations was found or is "
+                f"accessible: {', '.join(self.missing)}. Check their names and that the token "
+                "can read them."
+            )
+
+    def changed_repositories(
+        self,
+        stream: str,
+        repositories: list[str],
+        changed: t.Callable[[str, RepositoryActivity], bool],
+    ) -> list[str]:
+        """The repositories with something new for `stream`, the most recently active first.
+
+        The activity of every repository is asked for once per run (100 per request) and shared
+        by the streams; gone repositories are reported (once) and left out.
+        """
+        with self._resolve_lock:
+            if self._activity is None:
+                self._activity, gone, requests = fetch_activity(
+                    self.client, repositories, self.logger
+                )
+                self.logger.info(
+                    "Checked the latest activity of %d repositories in %d request(s).",
+                    len(repositories),
+                    requests,
+                )
+                for repository, error in gone.items():
+                    self.skip(repository, error)
+        activity = self._activity
+        walk = [r for r in repositories if r in activity and changed(r, activity[r])]
+        walk.sort(key=lambda repository: activity[repository].latest, reverse=True)
+        skipped = len([r for r in repositories if r in activity]) - len(walk)
+        if skipped:
+            self.logger.info(
+                "%s: %d of %d repositories changed since their bookmarks; %d unchanged skipped.",
+                stream,
+                len(walk),
+                len(repositories),
+                skipped,
+            )
+        return walk
+
+    def count_records(self, stream: str, count: int) -> None:
+        with self._lock:
+            self.records[stream] += count
 
     def _organization_repositories(self, organization: str) -> list[str]:
         names: list[str] = []
@@ -119,27 +205,28 @@ class SyncSession:
             )
 
         fetcher = ParallelFetcher(repositories, walk, self.settings.max_parallel_repos, self.logger)
-        try:
-            for event in fetcher.events():
-                if event.page is not None:
-                    self.pull_requests += len(event.page.bundles)
-                yield event
-        finally:
-            self.client.cancel()  # workers still fetching or waiting stop soon
+        # Leaving the loop early (an error) stops the fetcher's workers; a worker still waiting
+        # inside the client stops when the run ends (TapGitHubPRs.sync_all cancels the client).
+        for event in fetcher.events():
+            if event.page is not None:
+                self.pull_requests += len(event.page.bundles)
+            yield event
 
-    def log_summary(self, missing: list[str]) -> None:
+    def log_summary(self) -> None:
+        """One line that says what the run did: enough to tell a healthy run from a limping one."""
         stats = self.client.stats
         elapsed = time.monotonic() - self._started
+        retries = ", ".join(f"{cause} x{n}" for cause, n in sorted(stats["retries"].items()))
         self.logger.info(
-            "Synced %d pull requests with %d requests (%d cache hits), GraphQL cost %d, in %.1f s.",
+            "Synced %d pull requests with %d requests (%d cache hits), GraphQL cost %d, in %.1f s; "
+            "records: %s; retries: %s; waited %.1f s; repositories skipped: %s.",
             self.pull_requests,
             stats["requests"],
             stats["cache_hits"],
             stats["cost"],
             elapsed,
+            ", ".join(f"{name} {count}" for name, count in self.records.items()) or "none",
+            retries or "none",
+            stats["waited_seconds"],
+            ", ".join(self.missing) or "none",
         )
-        if missing:
-            self.logger.error(
-                "These repositories were skipped because they were not found or not accessible: %s",
-                ", ".join(missing),
-            )

@@ -18,7 +18,7 @@ from tap_github_prs.delivery.settings import (
     DEFAULT_LOOKBACK_DAYS,
     DeliverySettings,
 )
-from tap_github_prs.errors import SyncStoppedError
+from tap_github_prs.errors import GitHubAPIError, RepositoryNotFoundError, SyncStoppedError
 from tap_github_prs.settings import LOGIN_PATTERN, REPOSITORY_PATTERN, Settings
 from tap_github_prs.streams import STREAM_TYPES
 from tap_github_prs.sync import SyncSession
@@ -157,6 +157,24 @@ class TapGitHubPRs(Tap):
             "stops with a clear message and with the state of every finished page saved.",
         ),
         th.Property(
+            "connect_retry_seconds",
+            th.NumberType(minimum=0, maximum=600),
+            default=30,
+            description="How long to keep retrying when the API cannot be reached at all "
+            "(connection refused, DNS, TLS) before anything was answered; then the tap stops "
+            "with one line naming the URL and the cause. Once GitHub has answered, a lost "
+            "connection is retried patiently like any transient failure.",
+        ),
+        th.Property(
+            "github_timeout_seconds",
+            th.NumberType(minimum=1, maximum=300),
+            default=10,
+            description="GitHub's server-side time limit per query (10 s on github.com; "
+            "GitHub Enterprise Server admins can change it). A 502/504 that arrives after most "
+            "of it means the query was too heavy (the page shrinks); a faster one is retried "
+            "once as it is first.",
+        ),
+        th.Property(
             "max_parallel_repos",
             th.IntegerType(minimum=1, maximum=16),
             default=2,
@@ -218,6 +236,7 @@ class TapGitHubPRs(Tap):
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
         # Tests replace the clock (nothing really sleeps); a sync reads it when it starts.
         self.clock = Clock()
+        self.sync_session: SyncSession | None = None
         super().__init__(*args, **kwargs)
         # The SDK has checked config_jsonschema (bounds, patterns, allowed values) and filled
         # in its defaults; the cross-field rules run now, before any request. "No
@@ -227,23 +246,35 @@ class TapGitHubPRs(Tap):
         DeliverySettings.from_config(self.config)  # a bad pattern fails before any request
 
     def open_sync_session(self, logger: logging.Logger) -> SyncSession:
-        """Everything one sync needs, built from the settings parsed at start-up."""
-        session = SyncSession(self.settings.ready_to_sync(), logger, self.clock)
-        # Every stream of one run shares the first session's token pool, so a token found
-        # exhausted (or a reset learnt) by one stream is not tried again by the next.
-        shared = self.__dict__.setdefault("_token_pool", session.client.tokens)
-        session.client.tokens = shared
-        return session
+        """Everything a sync needs, built once per run and shared by every stream: one token
+        pool (a token found exhausted by one stream is not tried again by the next), one pacing
+        of requests, one list of repositories (each missing one reported once), one summary."""
+        if self.sync_session is None:
+            self.sync_session = SyncSession(self.settings.ready_to_sync(), logger, self.clock)
+        return self.sync_session
 
     @override
     @classmethod
     def invoke(cls, *args: t.Any, **kwargs: t.Any) -> None:  # type: ignore[override]
-        """Run the CLI; a deliberate stop (rate limit, no token) ends with its message only."""
+        """Run the CLI; a failure the tap understands ends with one line, its traceback only at
+        the debug level (a traceback is for bugs, not for a wrong URL or a revoked token)."""
         try:
             super().invoke(*args, **kwargs)
-        except SyncStoppedError as exc:
+        except (SyncStoppedError, GitHubAPIError, RepositoryNotFoundError) as exc:
+            cls.logger.debug("Traceback of the failure below:", exc_info=True)
             cls.logger.error("%s", exc)
             sys.exit(1)
+
+    @override
+    def sync_all(self) -> None:
+        # "No token" or "no repositories" is said in one line before any request or stream.
+        self.settings.ready_to_sync()
+        try:
+            super().sync_all()
+        finally:
+            if self.sync_session is not None:
+                self.sync_session.log_summary()
+                self.sync_session.client.cancel()  # a worker still waiting stops now
 
     @override
     def discover_streams(self) -> list[Stream]:

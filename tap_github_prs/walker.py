@@ -17,13 +17,14 @@ from dataclasses import dataclass, field
 from tap_github_prs.assembly import PageAssembly, PullRequestBundle
 from tap_github_prs.client import GraphQLClient
 from tap_github_prs.errors import GitHubAPIError, RepositoryNotFoundError
-from tap_github_prs.page_size import AdaptivePageSize
+from tap_github_prs.page_size import AdaptivePageSize, PageSizes
 from tap_github_prs.queries.follow_ups import (
     FollowUpRequest,
     build_follow_up_query,
     build_page_query,
 )
 from tap_github_prs.records import nodes_of, utc_timestamp
+from tap_github_prs.responses import access_hint
 from tap_github_prs.sampling import sample_threshold
 from tap_github_prs.search import updated_since_query
 
@@ -73,12 +74,12 @@ class RepositoryWalker:
     def __init__(
         self,
         client: GraphQLClient,
-        page_size: AdaptivePageSize,
+        page_sizes: PageSizes,
         follow_up_batch: AdaptivePageSize,
         logger: logging.Logger,
     ) -> None:
         self.client = client
-        self.page_size = page_size
+        self.page_sizes = page_sizes
         self.follow_up_batch = follow_up_batch
         self.logger = logger
 
@@ -174,7 +175,10 @@ class RepositoryWalker:
             return query, variables
 
         body, attempts = self.client.execute_shrinking(
-            self.page_size, build, repository=repository, what=repository
+            self.page_sizes.for_repository(repository),
+            build,
+            repository=repository,
+            what=repository,
         )
         _raise_if_missing(repository, body)
         return body, attempts
@@ -222,8 +226,9 @@ def _rest_of_search(
 def _raise_if_missing(repository: str, body: dict) -> None:
     errors = body.get("errors") or []
     if body["data"].get("repository") is None or body["data"].get("search") is None:
-        detail = "; ".join(e.get("message", "") for e in errors) or "no such repository"
-        raise RepositoryNotFoundError(repository, detail)
+        messages = [e.get("message", "") for e in errors]
+        detail = "; ".join(messages) or "no such repository"
+        raise RepositoryNotFoundError(repository, detail + access_hint(messages))
     if errors:
         raise GitHubAPIError(
             f"{repository}: GitHub returned errors: "

@@ -218,3 +218,16 @@ def test_ten_thousand_prs_generate():
     # How fast: benchmarks/standin.py (BENCHMARKS.md), not a timed test.
     big = generate_dataset(seed=5, prs=10_000)
     assert len(big.all_pull_requests()) == 10_000
+
+
+def test_hundreds_of_repositories_keep_database_ids_32_bit():
+    names = [f"acme/repo-{index:03d}" for index in range(300)]
+    dataset = generate_dataset(seed=2, prs=600, repositories=names, heavy_tails=False)
+    ids = [
+        run.database_id
+        for pr in dataset.all_pull_requests()
+        for run in pr.check_runs
+        if run.database_id is not None
+    ]
+    assert ids and max(ids) < 2**31
+    assert len(ids) == len(set(ids))

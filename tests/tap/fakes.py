@@ -33,6 +33,7 @@ class FakeResponse:
     status_code: int = 200
     body: t.Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    seconds: float = 0.0  # how long the answer takes (moves the session's clock, if any)
 
     @property
     def text(self) -> str:
@@ -50,9 +51,10 @@ OK_BODY = {"data": {"viewer": {"login": "x"}, "rateLimit": {"cost": 1, "remainin
 class FakeSession:
     """Answers from a script: each entry is a FakeResponse, an exception, or a callable."""
 
-    def __init__(self, script: list) -> None:
+    def __init__(self, script: list, clock: FakeClock | None = None) -> None:
         self.script = list(script)
         self.calls: list[dict] = []
+        self.clock = clock
 
     def post(self, url: str, *, json: dict, headers: dict, timeout: float) -> FakeResponse:
         token = headers["Authorization"].split(" ", 1)[1]
@@ -64,6 +66,8 @@ class FakeSession:
             step = step(token)
         if isinstance(step, Exception):
             raise step
+        if self.clock is not None:
+            self.clock.now += step.seconds
         return step
 
     @property

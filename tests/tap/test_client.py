@@ -24,7 +24,7 @@ RATE_LIMITED = {"data": None, "errors": [{"type": "RATE_LIMITED", "message": "AP
 
 def make_client(script, tokens=("tok-one", "tok-two"), clock=None, **policy):
     clock = clock or FakeClock()
-    session = FakeSession(script)
+    session = FakeSession(script, clock)
     client = GraphQLClient(
         api_url="https://example.test/graphql",
         tokens=TokenPool(list(tokens), clock, LOGGER),
@@ -158,21 +158,39 @@ def test_repeated_secondary_limits_back_off_exponentially_and_give_up():
     assert 420 <= clock.slept <= 462
 
 
-@pytest.mark.parametrize(
-    "failure", [FakeResponse(502, "Bad gateway"), FakeResponse(504, "x"), timeout_error()]
-)
-def test_gateway_errors_and_timeouts_ask_the_caller_for_a_smaller_page(failure):
-    client, _, clock = make_client([failure])
-    with pytest.raises(QueryTimeoutError):
+@pytest.mark.parametrize("status", [502, 504])
+def test_a_gateway_error_after_most_of_githubs_time_budget_asks_for_less_at_once(status):
+    slow = FakeResponse(
+        status, "Something went wrong ... may be the result of a timeout", seconds=9.5
+    )
+    client, session, clock = make_client([slow])
+    with pytest.raises(QueryTimeoutError, match="10 s limit"):
         client.execute("{ viewer { login } }", {})
+    assert len(session.calls) == 1
     assert clock.slept == 0
 
 
-def test_server_errors_are_retried_with_backoff():
-    client, session, clock = make_client([FakeResponse(500, "oops"), FakeResponse(body=OK_BODY)])
-    assert client.execute("{ viewer { login } }", {})["data"]
+@pytest.mark.parametrize(
+    "failure",
+    [FakeResponse(502, "Bad gateway", seconds=0.3), FakeResponse(504, "x"), timeout_error()],
+)
+def test_a_fast_gateway_error_is_retried_once_as_is_then_asks_for_less(failure):
+    client, session, clock = make_client([failure, FakeResponse(body=OK_BODY)])
+    assert client.execute("{ viewer { login } }", {})["data"]  # bad luck: one retry, no wait
+    assert len(session.calls) == 2 and clock.slept == 0
+    client, session, _ = make_client([failure, failure])
+    with pytest.raises(QueryTimeoutError, match="twice in a row"):
+        client.execute("{ viewer { login } }", {})
     assert len(session.calls) == 2
-    assert 2 <= clock.slept <= 2.5
+
+
+def test_server_errors_are_retried_at_once_then_with_backoff():
+    oops = FakeResponse(500, "oops")
+    client, session, clock = make_client([oops, oops, oops, FakeResponse(body=OK_BODY)])
+    assert client.execute("{ viewer { login } }", {})["data"]
+    assert len(session.calls) == 4
+    assert 6 <= clock.slept <= 6.6  # 0 s, then 2 s and 4 s (+ up to 10% jitter)
+    assert client.stats["retries"] == {"HTTP 500": 3}
 
 
 def test_rate_limit_object_and_headers_update_the_token():
@@ -185,7 +203,12 @@ def test_rate_limit_object_and_headers_update_the_token():
     client.execute("{ rateLimit { cost } }", {})
     token = client.tokens.acquire()
     assert token.remaining == 4321
-    assert client.stats == {"requests": 1, "cost": 3, "cache_hits": 0}
+    assert {k: client.stats[k] for k in ("requests", "cost", "cache_hits")} == {
+        "requests": 1,
+        "cost": 3,
+        "cache_hits": 0,
+    }
+    assert client.stats["retries"] == {} and client.stats["waited_seconds"] == 0
     assert "tok-one" not in repr(token)
 
 
@@ -238,7 +261,7 @@ def test_not_found_errors_are_returned_to_the_caller():
 def test_every_request_path_shrinks_then_backs_off_at_the_floor_then_gives_up():
     from tap_github_prs.page_size import AdaptivePageSize
 
-    gateway = FakeResponse(502, "Bad gateway")
+    gateway = FakeResponse(502, "Bad gateway", seconds=9.5)  # after most of GitHub's 10 s
     client, session, clock = make_client([gateway] * 6)
     size = AdaptivePageSize(20, LOGGER, floor=5)
     sizes = []
@@ -250,14 +273,37 @@ def test_every_request_path_shrinks_then_backs_off_at_the_floor_then_gives_up():
     with pytest.raises(GitHubAPIError, match="timed out 3 times even at the smallest size"):
         client.execute_shrinking(size, build, what="follow-ups")
     assert sizes == [20, 10, 5, 5, 5]  # halve to the floor, then retry there with backoff
-    assert 6 <= clock.slept <= 6.6  # 2 s then 4 s (+ up to 10% jitter) at the floor
+    assert 2 <= clock.slept <= 2.2  # at the floor: at once, then 2 s (+ up to 10% jitter)
     assert len(session.calls) == 5
 
 
 def test_a_shrunk_request_that_succeeds_reports_its_attempts():
     from tap_github_prs.page_size import AdaptivePageSize
 
-    client, _, clock = make_client([FakeResponse(504, "x"), FakeResponse(body=OK_BODY)])
+    slow = FakeResponse(504, "x", seconds=9)
+    client, _, clock = make_client([slow, FakeResponse(body=OK_BODY)])
     size = AdaptivePageSize(20, LOGGER, floor=5)
     body, attempts = client.execute_shrinking(size, lambda n: ("{ viewer { login } }", {}))
-    assert body["data"] and attempts == 2 and size.current == 10 and clock.slept == 0
+    assert body["data"] and attempts == 2
+    assert size.current == 13  # halved to 10, then one step (20 // 6) back
+    assert clock.slept == 0
+
+
+@pytest.mark.parametrize(
+    ("message", "hint"),
+    [
+        (
+            "Resource protected by organization SAML enforcement. You must grant your Personal "
+            "Access token access to this organization.",
+            "SAML single sign-on",
+        ),
+        ("Your token has not been granted the required scopes to execute this query.", "scopes"),
+        ("Resource not accessible by integration", "read access"),
+    ],
+)
+def test_a_refusal_says_what_to_change(message, hint):
+    body = {"data": None, "errors": [{"type": "FORBIDDEN", "message": message}]}
+    client, _, _ = make_client([FakeResponse(403, body)])
+    with pytest.raises(GitHubAPIError) as excinfo:
+        client.execute("{ viewer { login } }", {})
+    assert message in str(excinfo.value) and hint in str(excinfo.value)

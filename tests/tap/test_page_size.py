@@ -1,14 +1,17 @@
-"""Adaptive page size halves on timeouts down to a floor and grows back after successes."""
+"""Adaptive page size: halves on timeouts down to a floor, grows back a step per success,
+remembers the size that did not fit, and is kept per repository."""
 
 from __future__ import annotations
 
 import logging
 
-from tap_github_prs.page_size import AdaptivePageSize
+from tap_github_prs.page_size import AdaptivePageSize, PageSizes
+
+LOGGER = logging.getLogger("t")
 
 
 def test_halves_to_the_floor_then_refuses(caplog):
-    size = AdaptivePageSize(50, logging.getLogger("t"), floor=5)
+    size = AdaptivePageSize(50, LOGGER, floor=5)
     with caplog.at_level(logging.INFO):
         assert size.shrink("HTTP 502")
         assert size.current == 25
@@ -18,19 +21,34 @@ def test_halves_to_the_floor_then_refuses(caplog):
     assert any("from 50 to 25" in message for message in caplog.messages)
 
 
-def test_grows_back_after_a_run_of_successes_up_to_the_configured_size():
-    size = AdaptivePageSize(40, logging.getLogger("t"), floor=5, grow_after=3)
+def test_grows_back_one_step_per_success_up_to_just_under_the_size_that_failed():
+    size = AdaptivePageSize(60, LOGGER, floor=5, step=10, probe_after=3)
+    size.shrink("x")  # 60 failed: ceiling 50
+    assert (size.current, size.ceiling) == (30, 50)
+    size.succeeded()
+    size.succeeded()
+    assert size.current == 50  # two successes, not five in a row
+    size.succeeded()
+    size.succeeded()
+    assert size.current == 50  # still under the size that timed out
+    size.succeeded()  # probe_after successes at the ceiling: lift it one step
+    assert (size.current, size.ceiling) == (60, 60)
+    size.succeeded()
+    assert size.current == 60
+
+
+def test_a_failure_during_growth_halves_again():
+    size = AdaptivePageSize(40, LOGGER, floor=5, step=5)
     size.shrink("x")
+    size.succeeded()
+    assert size.current == 25
     size.shrink("x")
-    assert size.current == 10
-    for _ in range(3):
-        size.succeeded()
-    assert size.current == 20
-    size.succeeded()
-    size.shrink("x")  # a failure resets the run
-    size.succeeded()
-    size.succeeded()
-    assert size.current == 10
-    for _ in range(9):
-        size.succeeded()
-    assert size.current == 40
+    assert (size.current, size.ceiling) == (12, 20)
+
+
+def test_each_repository_keeps_its_own_size():
+    sizes = PageSizes(60, LOGGER, floor=5)
+    big = sizes.for_repository("acme/monorepo")
+    big.shrink("HTTP 502 after 9.8 s")
+    assert sizes.for_repository("acme/monorepo").current == 30
+    assert sizes.for_repository("acme/tiny").current == 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from tap_github_prs.page_size import AdaptivePageSize
+from tap_github_prs.page_size import AdaptivePageSize, PageSizes
 from tap_github_prs.walker import Progress, RepositoryWalker
 
 LOGGER = logging.getLogger("test-walker")
@@ -63,7 +63,7 @@ class ScriptedClient:
 def make_walker(client):
     return RepositoryWalker(
         client,
-        AdaptivePageSize(50, LOGGER),
+        PageSizes(50, LOGGER, floor=5),
         AdaptivePageSize(20, LOGGER, floor=1),
         LOGGER,
     )

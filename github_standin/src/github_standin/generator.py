@@ -94,9 +94,30 @@ def stable_int(*parts: object, modulo: int = 1_000_000_000) -> int:
     return int.from_bytes(digest[:8], "big") % modulo
 
 
+# Children's database ids are `serial * 1000 + n`, and GitHub's `Int` is 32-bit: serials must
+# stay under 2**31 / 1000. The first 21 repositories get 100,000 numbers each (the default
+# datasets' ids, unchanged); the rest, for organisation-scale tests of hundreds of
+# repositories, get `LATE_REPOSITORY_NUMBERS` each.
+EARLY_REPOSITORIES = 21
+LATE_REPOSITORY_NUMBERS = 90
+
+
 def child_serial(repository_names: list[str], repository: str, number: int) -> int:
     """A small per-PR integer: children's database ids derive from it and stay below 2**31."""
-    return repository_names.index(repository) * 100_000 + number
+    index = repository_names.index(repository)
+    if index < EARLY_REPOSITORIES:
+        return index * 100_000 + number
+    if number >= LATE_REPOSITORY_NUMBERS:
+        raise ValueError(
+            f"{repository}: beyond the first {EARLY_REPOSITORIES} repositories the stand-in "
+            f"numbers at most {LATE_REPOSITORY_NUMBERS} PRs and issues per repository (GitHub's "
+            "32-bit database ids); use fewer PRs per repository or fewer repositories"
+        )
+    late = (index - EARLY_REPOSITORIES) * LATE_REPOSITORY_NUMBERS + number
+    serial = EARLY_REPOSITORIES * 100_000 + late
+    if serial * 1000 + 999 >= 2**31:
+        raise ValueError("too many repositories for 32-bit database ids in the stand-in")
+    return serial
 
 
 def _ts(value: datetime) -> datetime:
