@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from tap_github_prs_webhooks.queue import WebhookQueue
+from tap_github_prs_webhooks.settings import SECRET_VARIABLE
 
 LOGGER = logging.getLogger("tap_github_prs_webhooks.sync")
 
@@ -50,6 +51,8 @@ def pipeline_environment(
     repositories: Sequence[str], environ: Mapping[str, str] | None = None
 ) -> dict[str, str]:
     env = dict(os.environ if environ is None else environ)
+    # The pipeline has no use for the webhook secret: keep it out of every child process.
+    env.pop(SECRET_VARIABLE, None)
     env["TAP_GITHUB_PRS_REPOSITORIES"] = json.dumps(list(repositories))
     env["TAP_GITHUB_PRS_ORGANIZATIONS"] = "[]"
     return env

@@ -22,7 +22,8 @@ def recording_command(out: Path, exit_code: int = 0) -> list[str]:
     script = (
         "import json, os, sys; "
         f"open({str(out)!r}, 'w').write(json.dumps([os.environ['TAP_GITHUB_PRS_REPOSITORIES'], "
-        f"os.environ['TAP_GITHUB_PRS_ORGANIZATIONS']])); sys.exit({exit_code})"
+        "os.environ['TAP_GITHUB_PRS_ORGANIZATIONS'], "
+        f"os.environ.get('TAP_GITHUB_PRS_WEBHOOK_SECRET')])); sys.exit({exit_code})"
     )
     return [sys.executable, "-c", script]
 
@@ -36,15 +37,17 @@ def queued(queue) -> dict[str, int]:
     return {row.repository: row.event_count for row in queue.pending()}
 
 
-def test_success_runs_the_queued_repositories_then_dequeues_them(queue, tmp_path):
+def test_success_runs_the_queued_repositories_then_dequeues_them(queue, tmp_path, monkeypatch):
     fill(queue, "acme/b", "acme/a", "acme/b")
     out = tmp_path / "given.json"
+    monkeypatch.setenv("TAP_GITHUB_PRS_WEBHOOK_SECRET", "must-not-reach-the-pipeline")
 
     outcome = run_sync(queue, recording_command(out))
 
-    repositories, organizations = json.loads(out.read_text())
+    repositories, organizations, secret = json.loads(out.read_text())
     assert json.loads(repositories) == ["acme/a", "acme/b"]
     assert organizations == "[]"  # a configured organisation must not widen the run
+    assert secret is None
     assert (outcome.returncode, outcome.repositories, outcome.still_queued) == (
         0,
         ["acme/a", "acme/b"],
