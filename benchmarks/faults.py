@@ -86,12 +86,31 @@ def scenario(
     return result, records
 
 
+def heavy(prs: int, time_scale: float) -> dict:
+    plain, plain_records = scenario("heavy_no_model", prs, 0.0, [], heavy_share=0.2)
+    modelled, modelled_records = scenario(
+        "heavy_time_model", prs, 0.0, [], heavy_share=0.2, time_model=True, time_scale=time_scale
+    )
+    return {
+        **modelled,
+        "time_scale": time_scale,
+        "requests_without_model": plain["requests"],
+        "requests_ratio": round(modelled["requests"] / plain["requests"], 2),
+        "records_identical": modelled_records == plain_records,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--prs", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--time-scale", type=float, default=0.3)
+    parser.add_argument("--only", default="", help="comma-separated: heavy (the others need clean)")
     args = parser.parse_args(argv)
+    if args.only == "heavy":
+        results_heavy = heavy(args.prs, args.time_scale)
+        print(json.dumps(results_heavy, indent=2))
+        return
     prs, latency = args.prs, args.latency
     results: dict[str, dict] = {"prs": prs, "latency_s": latency}
 
@@ -118,23 +137,7 @@ def main(argv: list[str] | None = None) -> None:
         "records_identical": random_records == clean_records,
     }
 
-    heavy_plain, heavy_plain_records = scenario("heavy_no_model", prs, 0.0, [], heavy_share=0.2)
-    heavy_model, heavy_model_records = scenario(
-        "heavy_time_model",
-        prs,
-        0.0,
-        [],
-        heavy_share=0.2,
-        time_model=True,
-        time_scale=args.time_scale,
-    )
-    results["heavy_time_model"] = {
-        **heavy_model,
-        "time_scale": args.time_scale,
-        "requests_without_model": heavy_plain["requests"],
-        "requests_ratio": round(heavy_model["requests"] / heavy_plain["requests"], 2),
-        "records_identical": heavy_model_records == heavy_plain_records,
-    }
+    results["heavy_time_model"] = heavy(prs, args.time_scale)
 
     limited, limited_records = scenario(
         "secondary_limits",

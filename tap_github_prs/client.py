@@ -135,7 +135,7 @@ class GraphQLClient:
                 if decision.wait:
                     self.wait(decision.wait, "GitHub timed out at the smallest size")
                 continue
-            size.succeeded()
+            size.succeeded(getattr(self._local, "last_elapsed", 0.0) / self.time_budget)
             return body, attempts
 
     # -- the loop -----------------------------------------------------------------------------
@@ -164,7 +164,7 @@ class GraphQLClient:
                     headers=headers,
                     body=self._json(text),
                     text=text,
-                    elapsed=self.clock.time() - started,
+                    elapsed=self._elapsed_since(started),
                     time_budget=self.time_budget,
                 )
                 self.pacer.settle(reserved, self._charged(classified.body, response, reserved))
@@ -182,6 +182,11 @@ class GraphQLClient:
                 self._observe_rate_limit(token, body)
                 return body
             self._carry_out(decision, token, headers)
+
+    def _elapsed_since(self, started: float) -> float:
+        elapsed = self.clock.time() - started
+        self._local.last_elapsed = elapsed  # per thread: execute_shrinking reads it
+        return elapsed
 
     def _carry_out(self, decision: Decision, token: Token, headers: t.Mapping[str, str]) -> None:
         """Act on a decision that is not "return the body"."""

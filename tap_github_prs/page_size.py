@@ -1,5 +1,9 @@
 """Adaptive request sizes: halve when GitHub finds a request too heavy, grow back a step at a time.
 
+How long a successful answer took says how close a page is to GitHub's time budget: a page that
+took most of it is made smaller before GitHub cuts one off (a timeout costs ~10 s and its
+points); a fast one lets the size grow.
+
 Additive increase, multiplicative decrease: a success adds `step` (a sixth of the maximum), so a
 page halved by one bad answer is back to full size within a few requests, while a size that
 really timed out is remembered as a ceiling, so the walk does not keep paying 10 s timeouts to
@@ -12,6 +16,12 @@ from __future__ import annotations
 
 import logging
 import threading
+
+# Shares of GitHub's time budget (github_timeout_seconds) an answer may take: above SLOW_SHARE
+# the next page is made smaller (aiming at TARGET_SHARE), below FAST_SHARE it may grow.
+SLOW_SHARE = 0.7
+TARGET_SHARE = 0.5
+FAST_SHARE = 0.4
 
 
 class AdaptivePageSize:
@@ -59,8 +69,18 @@ class AdaptivePageSize:
             )
             return True
 
-    def succeeded(self) -> None:
-        """Count a success: grow by one step, up to the ceiling (lifted after a while)."""
+    def succeeded(self, budget_share: float | None = None) -> None:
+        """Count a success: grow by one step, up to the ceiling (lifted after a while).
+
+        `budget_share`: how much of GitHub's time budget the answer took, when known. Near the
+        budget (over `SLOW_SHARE`) the size eases down before GitHub has to cut it off; well
+        under it (below `FAST_SHARE`) it grows; in between it holds.
+        """
+        if budget_share is not None and budget_share > SLOW_SHARE:
+            self._ease_down(budget_share)
+            return
+        if budget_share is not None and budget_share > FAST_SHARE:
+            return
         with self._lock:
             if self._current >= self._ceiling:
                 if self._ceiling >= self.maximum:
@@ -74,6 +94,23 @@ class AdaptivePageSize:
             self._current = min(self._ceiling, self._current + self.step)
             if self._current != previous:
                 self._logger.info("%s raised from %d to %d.", self.what, previous, self._current)
+
+    def _ease_down(self, budget_share: float) -> None:
+        with self._lock:
+            target = max(self.floor, int(self._current * TARGET_SHARE / budget_share))
+            if target < self._current:
+                self._logger.info(
+                    "%s: the last answer took %.0f%% of GitHub's time budget; %s lowered from "
+                    "%d to %d.",
+                    self.what,
+                    100 * budget_share,
+                    self.what,
+                    self._current,
+                    target,
+                )
+                self._current = target
+                self._ceiling = min(self._ceiling, max(self.floor, target))
+                self._successes_at_ceiling = 0
 
 
 class PageSizes:

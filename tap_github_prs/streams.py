@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import typing as t
+from operator import attrgetter
 
 from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import Stream
@@ -211,6 +212,7 @@ class DeploymentsStream(DeliveryStream):
     replication_key = "created_at"
     schema = delivery_schemas.DEPLOYMENTS
     walker_type = DeploymentsWalker
+    activity_stamp = staticmethod(attrgetter("deployment_changed_at"))
 
 
 class DeploymentStatusesStream(DeliveryChildStream):
@@ -226,6 +228,7 @@ class ReleasesStream(DeliveryStream):
     replication_key = "created_at"
     schema = delivery_schemas.RELEASES
     walker_type = ReleasesWalker
+    activity_stamp = staticmethod(attrgetter("release_created_at"))
 
 
 class IssuesStream(DeliveryStream):
@@ -236,6 +239,7 @@ class IssuesStream(DeliveryStream):
     replication_key = "updated_at"
     schema = delivery_schemas.ISSUES
     walker_type = IssuesWalker
+    activity_stamp = staticmethod(attrgetter("issue_updated_at"))
 
 
 STREAM_TYPES = [PullRequestsStream, ReviewsStream, CommitsStream, FilesStream, CheckRunsStream]

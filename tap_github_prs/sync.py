@@ -146,19 +146,7 @@ class SyncSession:
         The activity of every repository is asked for once per run (100 per request) and shared
         by the streams; gone repositories are reported (once) and left out.
         """
-        with self._resolve_lock:
-            if self._activity is None:
-                self._activity, gone, requests = fetch_activity(
-                    self.client, repositories, self.logger
-                )
-                self.logger.info(
-                    "Checked the latest activity of %d repositories in %d request(s).",
-                    len(repositories),
-                    requests,
-                )
-                for repository, error in gone.items():
-                    self.skip(repository, error)
-        activity = self._activity
+        activity = self._ensure_activity()
         walk = [r for r in repositories if r in activity and changed(r, activity[r])]
         walk.sort(key=lambda repository: activity[repository].latest, reverse=True)
         skipped = len([r for r in repositories if r in activity]) - len(walk)
@@ -171,6 +159,29 @@ class SyncSession:
                 skipped,
             )
         return walk
+
+    def activity_stamps(
+        self, stream: str, stamp: t.Callable[[RepositoryActivity], str | None]
+    ) -> dict[str, str | None]:
+        """`stamp` of every repository's activity (fetching it if no stream has yet)."""
+        return {repository: stamp(a) for repository, a in self._ensure_activity().items()}
+
+    def _ensure_activity(self) -> dict[str, RepositoryActivity]:
+        """Every repository's latest activity, asked for once per run (100 per request)."""
+        repositories = self.resolve_repositories()
+        with self._resolve_lock:
+            if self._activity is None:
+                self._activity, gone, requests = fetch_activity(
+                    self.client, repositories, self.logger
+                )
+                self.logger.info(
+                    "Checked the latest activity of %d repositories in %d request(s).",
+                    len(repositories),
+                    requests,
+                )
+                for repository, error in gone.items():
+                    self.skip(repository, error)
+            return self._activity
 
     def count_records(self, stream: str, count: int) -> None:
         with self._lock:

@@ -10,6 +10,7 @@ from singer_sdk.helpers.conform import TypeConformanceLevel
 from singer_sdk.streams import Stream
 from typing_extensions import override
 
+from tap_github_prs.activity import RepositoryActivity
 from tap_github_prs.delivery.settings import DeliverySettings
 from tap_github_prs.delivery.walker import DELIVERY_PAGE_SIZE, DeliveryPage
 from tap_github_prs.errors import RepositoryNotFoundError
@@ -24,6 +25,10 @@ if t.TYPE_CHECKING:
     OpenSession = t.Callable[[logging.Logger], SyncSession]
 
 
+# Per-repository state key: the newest item's stamp when the repository was last walked.
+ACTIVITY_SEEN = "activity_seen"
+
+
 class DeliveryStream(PageBookmarkedStream):
     """One state partition per repository; state is written after every page."""
 
@@ -31,6 +36,8 @@ class DeliveryStream(PageBookmarkedStream):
     is_sorted = False
     # The walker's class; its walk(repository, saved_state, start_date) yields DeliveryPages.
     walker_type: t.ClassVar[type]
+    # What tells, from the repository's activity, that this stream has something new.
+    activity_stamp: t.ClassVar[t.Callable[[RepositoryActivity], str | None]]
 
     def __init__(self, tap: Tap, *, open_session: OpenSession) -> None:
         super().__init__(tap=tap)
@@ -73,7 +80,7 @@ class DeliveryStream(PageBookmarkedStream):
                 for child in self.child_streams
                 if child.selected
             ]
-            for repository in session.resolve_repositories():
+            for repository in self._changed(session):
                 try:
                     for page in walker.walk(
                         repository, self._saved(repository), session.settings.start_date
@@ -93,6 +100,33 @@ class DeliveryStream(PageBookmarkedStream):
                         )
                 except RepositoryNotFoundError as exc:
                     session.skip(repository, exc)
+                    continue
+                self._remember_activity(repository)
+
+    def _changed(self, session: SyncSession) -> list[str]:
+        """The repositories whose newest item of this stream is not the one seen last time.
+
+        `activity_seen` (in each repository's state) is the newest item's stamp when the
+        repository was last walked to the end; if GitHub still reports the same stamp, nothing
+        was added or changed at the top, and the repository is skipped. An older deployment
+        that gets a new status while a newer one exists is picked up once the newest changes,
+        or by a webhook-triggered run (deployment_status events).
+        """
+        self._activity = session.activity_stamps(self.name, self.activity_stamp)
+        return session.changed_repositories(
+            self.name,
+            session.resolve_repositories(),
+            lambda repository, activity: (
+                self.activity_stamp(activity) is not None
+                and self.activity_stamp(activity) != self._saved(repository).get(ACTIVITY_SEEN)
+            ),
+        )
+
+    def _remember_activity(self, repository: str) -> None:
+        stamp = self._activity.get(repository)
+        if stamp is not None:
+            self.get_context_state({"repository": repository})[ACTIVITY_SEEN] = stamp
+            write_progress(self)
 
 
 class DeliveryChildStream(Stream):

@@ -83,3 +83,23 @@ def test_a_no_change_rerun_costs_one_request_per_100_repositories_then_walks_wha
     assert [r["record"]["repository"] for r in pull_requests] == list(reversed(changed))
     page_requests = fake_github.stats()["operations"]["PullRequestsPage"]["requests"]
     assert page_requests == 3
+
+
+@pytest.mark.slow
+@pytest.mark.fake_github(seed=22, prs=60, repositories=REPOSITORIES[:15], heavy_tails=False)
+def test_a_no_change_rerun_of_every_stream_costs_one_request(fake_github):
+    config = tap_config(fake_github)
+    first = TapGitHubPRs(config=config, parse_env_config=False)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        first.sync_all()
+    states = [json.loads(line) for line in buffer.getvalue().splitlines()]
+    state = [m["value"] for m in states if m["type"] == "STATE"][-1]
+    fake_github.reset_stats()
+    rerun = TapGitHubPRs(config=config, state=state, parse_env_config=False)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        rerun.sync_all()
+    records = [line for line in buffer.getvalue().splitlines() if '"type": "RECORD"' in line]
+    assert records == []
+    assert fake_github.stats()["requests"] == 1  # deployments, releases, issues, PRs: all skipped

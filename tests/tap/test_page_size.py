@@ -52,3 +52,20 @@ def test_each_repository_keeps_its_own_size():
     big.shrink("HTTP 502 after 9.8 s")
     assert sizes.for_repository("acme/monorepo").current == 30
     assert sizes.for_repository("acme/tiny").current == 60
+
+
+def test_an_answer_near_githubs_time_budget_eases_the_size_down_before_a_timeout():
+    size = AdaptivePageSize(60, LOGGER, floor=5, step=10)
+    size.succeeded(budget_share=0.9)  # 90% of the budget: aim at half of it next time
+    assert size.current == 33 and size.ceiling == 33
+    size.succeeded(budget_share=0.55)  # comfortable: hold
+    assert size.current == 33
+    size.succeeded(budget_share=0.2)  # fast, but the ceiling learnt above holds
+    assert size.current == 33
+
+
+def test_fast_answers_grow_the_size():
+    size = AdaptivePageSize(60, LOGGER, floor=5, step=10)
+    size.shrink("x")
+    size.succeeded(budget_share=0.1)
+    assert size.current == 40
