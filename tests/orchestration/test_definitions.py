@@ -45,7 +45,8 @@ def test_dagster_definitions_validate():
         check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "Validation successful for code location orchestration.definitions" in result.stderr
+    output = result.stdout + result.stderr
+    assert "Validation successful for code location orchestration.definitions" in output
 
 
 def test_definitions_hold_the_promised_pieces():
