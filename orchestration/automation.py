@@ -116,9 +116,7 @@ def build_marts_sensor(shards_job, marts_job) -> dg.SensorDefinition:
     )
     def github_marts_after_shards(context: dg.SensorEvaluationContext):
         """The marts once per batch, when every shard run of that batch has finished."""
-        runs = context.instance.get_runs(
-            filters=dg.RunsFilter(job_name=shards_job.name, tags={BATCH_TAG: ""}), limit=500
-        )
+        runs = context.instance.get_runs(filters=dg.RunsFilter(job_name=shards_job.name), limit=500)
         batches: dict[str, list[dg.DagsterRun]] = {}
         for run in runs:
             if batch := run.tags.get(BATCH_TAG):
