@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import os
 import time
 import typing as t
 from dataclasses import dataclass
@@ -47,7 +48,12 @@ def _project(environment: str | None) -> t.Any:
     from meltano.core.project import Project
 
     project = Project.find()
-    name = environment or project.settings.get("default_environment")
+    # As `meltano` picks it: --environment, then MELTANO_ENVIRONMENT, then the default.
+    name = (
+        environment
+        or os.environ.get("MELTANO_ENVIRONMENT")
+        or project.settings.get("default_environment")
+    )
     if name:
         project.activate_environment(name)
     return project
@@ -55,8 +61,12 @@ def _project(environment: str | None) -> t.Any:
 
 def _session(project: t.Any) -> t.Any:
     from meltano.core.db import project_engine
+    from meltano.core.migration_service import MigrationService
 
-    _, session_maker = project_engine(project)
+    engine, session_maker = project_engine(project)
+    # As every `meltano` command does first: a new system database (a fresh clone, a new
+    # MELTANO_DATABASE_URI) has no tables until migrated.
+    MigrationService(engine).upgrade(silent=True)
     return session_maker()
 
 

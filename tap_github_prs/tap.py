@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import typing as t
 
@@ -19,6 +20,7 @@ from tap_github_prs.delivery.settings import (
     DeliverySettings,
 )
 from tap_github_prs.errors import GitHubAPIError, RepositoryNotFoundError, SyncStoppedError
+from tap_github_prs.loader_ready import wait_for_loader
 from tap_github_prs.settings import LOGIN_PATTERN, REPOSITORY_PATTERN, Settings
 from tap_github_prs.streams import STREAM_TYPES
 from tap_github_prs.sync import SyncSession
@@ -231,6 +233,15 @@ class TapGitHubPRs(Tap):
             "creation (new statuses): each incremental run re-reads those created up to this "
             "many days before the previous run's newest one, and upserts them.",
         ),
+        th.Property(
+            "wait_for_loader_seconds",
+            th.NumberType(minimum=0, maximum=600),
+            default=0,
+            description="In `meltano run`: wait up to this long, before the first request, for "
+            "the loader to signal that the warehouse is reachable (this project's "
+            "target-postgres does), so a bad warehouse fails before any GitHub request and "
+            "the tap never runs ahead of a loader still starting. 0: don't wait.",
+        ),
     ).to_dict()
 
     def __init__(self, *args: t.Any, **kwargs: t.Any) -> None:
@@ -264,11 +275,19 @@ class TapGitHubPRs(Tap):
             cls.logger.debug("Traceback of the failure below:", exc_info=True)
             cls.logger.error("%s", exc)
             sys.exit(1)
+        except BrokenPipeError:
+            # The reader of our output (the loader, through Meltano) is gone and says why
+            # itself; a traceback here would bury its line. Python's own flush at exit would
+            # fail again on the closed pipe, so stdout points at /dev/null from now on.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            cls.logger.error("Output closed (the loader stopped): stopping.")
+            sys.exit(1)
 
     @override
     def sync_all(self) -> None:
         # "No token" or "no repositories" is said in one line before any request or stream.
         self.settings.ready_to_sync()
+        wait_for_loader(float(self.config.get("wait_for_loader_seconds") or 0), self.logger)
         try:
             super().sync_all()
         finally:

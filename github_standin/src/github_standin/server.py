@@ -56,6 +56,11 @@ SERVER_ERROR_BODIES = {
 }
 
 
+# The scopes every configured token reports (X-OAuth-Scopes): read access to repositories and
+# organisations, what the tap needs.
+CLASSIC_TOKEN_SCOPES = "read:org, repo"  # noqa: S105 (scope names, not a secret)
+
+
 @dataclass
 class Request:
     method: str
@@ -397,6 +402,11 @@ class FakeGitHub:
         for kind in response.applied_faults:
             if kind in request.faults:
                 self.faults.mark_fired(request.faults[kind])
+        if (request.token_label or "").startswith("token-"):
+            # GitHub lists a classic PAT's or OAuth token's scopes on every authenticated
+            # response; an App's installation token has permissions, not scopes, and no header.
+            # https://docs.github.com/en/apps/oauth-apps/building-oauth-apps/scopes-for-oauth-apps#checking-for-granted-scopes
+            response.headers.setdefault("x-oauth-scopes", CLASSIC_TOKEN_SCOPES)
         response.headers.setdefault("x-github-request-id", request.request_id)
         self.stats_recorder.record(
             kind=route.kind,

@@ -7,7 +7,8 @@
   confirms is in the warehouse, and its state in Meltano, before the next page piles up.
   `drain_interval_seconds` still bounds how long a record waits when no state comes.
 - Warehouse first: the target connects and creates its schema when it starts, before any
-  record, so a bad PG* setting fails in seconds and in one line (see warehouse.py).
+  record, so a bad PG* setting fails in seconds and in one line (see warehouse.py); then it
+  tells the tap, which waits for that before its first request (ready.py).
 - PostgreSQL going away mid-run: each batch is retried for `write_retry_seconds` (sink.py).
 - Quiet: per-batch SQL and METRIC lines are debug.
 """
@@ -21,6 +22,7 @@ import typing as t
 import sqlalchemy.exc
 from target_postgres.target import TargetPostgres
 
+from target_postgres_drain.ready import signal_ready
 from target_postgres_drain.sink import DEFAULT_WRITE_RETRY_SECONDS, RetryingPostgresSink
 from target_postgres_drain.warehouse import WarehouseError, check, failure
 
@@ -78,6 +80,7 @@ class TargetPostgresDrain(TargetPostgres):
         type(self)._sqlalchemy_url = url  # for the one-line failure in `invoke`
         check(url, str(self.config.get("default_target_schema") or "melty"))
         self.logger.info("Warehouse reachable; schema ready.")
+        signal_ready()  # the tap of this `meltano run` waits for it before its first request
 
     def _process_state_message(self, message_dict: dict) -> None:
         before = self._latest_state
