@@ -29,6 +29,7 @@ PINNED_SEAMS: tuple[tuple[type, str], ...] = (
     (Stream, "_write_schema_message"),
     (Stream, "_write_record_message"),
     (Stream, "_check_max_record_limit"),
+    (Stream, "_write_starting_replication_value"),
 )
 
 
@@ -46,6 +47,17 @@ class PageBookmarkedStream(Stream):
         self, latest_record: Record, *, context: Context | None = None
     ) -> None:
         """Bookmarks advance per page and repository, through `write_progress`."""
+
+    def _write_starting_replication_value(self, context: Context | None) -> None:
+        """No stream-wide starting value: each repository's walk logs its own.
+
+        Seam: `Stream._write_starting_replication_value`. The SDK computes one starting value
+        for the stream (the tap's partitions are not iterated by the SDK) and logs "Starting
+        incremental sync of 'pull_requests' with bookmark value: <start_date>" even when every
+        repository resumes from a later bookmark. The value it stores is read only by
+        `get_starting_replication_key_value`, which the tap never calls (the walkers read the
+        repository's own partition). No public hook controls that line.
+        """
 
 
 def write_progress(stream: Stream) -> None:

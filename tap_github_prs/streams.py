@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 import typing as t
 from operator import attrgetter
 
@@ -17,6 +18,7 @@ from tap_github_prs.delivery import schemas as delivery_schemas
 from tap_github_prs.delivery.stream_base import DeliveryChildStream, DeliveryStream
 from tap_github_prs.delivery.walker import DeploymentsWalker, IssuesWalker, ReleasesWalker
 from tap_github_prs.errors import RepositoryNotFoundError
+from tap_github_prs.progress_log import page_progress, starting_point
 from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
 from tap_github_prs.walker import Progress
 
@@ -116,6 +118,16 @@ class PullRequestsStream(PageBookmarkedStream, GitHubStream):
                     activity, progress[repository].bookmark, progress[repository].seen_ids
                 ),
             )
+        for repository in repositories:
+            self.logger.info(
+                starting_point(
+                    repository,
+                    self.name,
+                    progress[repository].bookmark,
+                    session.settings.start_date,
+                )
+            )
+        so_far = dict.fromkeys(repositories, 0)
         for event in session.fetch(repositories, progress):
             if event.error is not None:
                 if isinstance(event.error, RepositoryNotFoundError):
@@ -139,12 +151,18 @@ class PullRequestsStream(PageBookmarkedStream, GitHubStream):
                 yield bundle.pull_request
             self._save_progress(event.repository, event.page.progress)
             event.acknowledge()
+            page = event.page
+            so_far[event.repository] = so_far.get(event.repository, 0) + len(page.bundles)
             self.logger.info(
-                "%s: %d PRs from %d request(s); bookmark %s.",
-                event.repository,
-                len(event.page.bundles),
-                event.page.requests,
-                event.page.progress.bookmark,
+                page_progress(
+                    event.repository,
+                    prs=len(page.bundles),
+                    requests=page.requests,
+                    so_far=so_far[event.repository],
+                    remaining=page.remaining,
+                    elapsed=time.monotonic() - page.walk_started,
+                    bookmark=page.progress.bookmark,
+                )
             )
 
 

@@ -11,6 +11,7 @@ bookmark second (many PRs updated in the same second) is the cursor followed ins
 from __future__ import annotations
 
 import logging
+import time
 import typing as t
 from dataclasses import dataclass, field
 
@@ -57,6 +58,10 @@ class Page:
     bundles: list[PullRequestBundle]
     progress: Progress
     requests: int
+    # PRs the page's search held beyond this page (GitHub's `issueCount`), None if unknown;
+    # and when the repository's walk began (time.monotonic), for progress and ETA lines.
+    remaining: int | None = None
+    walk_started: float = 0.0
 
 
 @dataclass
@@ -66,6 +71,8 @@ class _FetchedPage:
     assembly: PageAssembly
     progress: Progress
     requests: int
+    remaining: int | None = None
+    walk_started: float = 0.0
 
 
 class RepositoryWalker:
@@ -92,6 +99,7 @@ class RepositoryWalker:
         max_prs: int | None = None,
     ) -> t.Iterator[Page]:
         progress = progress.copy()
+        walk_started = time.monotonic()
         lower_bound = progress.bookmark or start_date
         limit = max_prs if progress.bookmark is None else None
         if limit:
@@ -130,7 +138,12 @@ class RepositoryWalker:
             for node in fresh:
                 progress.advance(utc_timestamp(node["updatedAt"]), node["id"])
             emitted += len(fresh)
-            unfinished = _FetchedPage(PageAssembly(fresh), progress.copy(), requests)
+            remaining = _beyond_page(connection, len(nodes), cursor)
+            if limit is not None and remaining is not None:
+                remaining = min(remaining, limit - emitted)
+            unfinished = _FetchedPage(
+                PageAssembly(fresh), progress.copy(), requests, remaining, walk_started
+            )
 
             page_info = connection.get("pageInfo") or {}
             # Restart from the bookmark, unless the page made no progress (all at one second).
@@ -204,7 +217,26 @@ class RepositoryWalker:
                     + "; ".join(e.get("message", "") for e in body["errors"])
                 )
             assembly.absorb(sent[-1], body["data"])
-        return Page(repository, assembly.bundles(repository), page.progress, requests)
+        return Page(
+            repository,
+            assembly.bundles(repository),
+            page.progress,
+            requests,
+            page.remaining,
+            page.walk_started,
+        )
+
+
+def _beyond_page(connection: dict, returned: int, cursor: str | None) -> int | None:
+    """How many PRs the search holds beyond this page, for the progress line.
+
+    `issueCount` counts the whole search; a page asked by cursor is not the search's first,
+    so what is left after it is not known from the count alone.
+    """
+    total = connection.get("issueCount")
+    if total is None or cursor is not None:
+        return None
+    return max(0, total - returned)
 
 
 def _rest_of_search(

@@ -14,6 +14,7 @@ from tap_github_prs.activity import RepositoryActivity
 from tap_github_prs.delivery.settings import DeliverySettings
 from tap_github_prs.delivery.walker import DELIVERY_PAGE_SIZE, DeliveryPage
 from tap_github_prs.errors import RepositoryNotFoundError
+from tap_github_prs.progress_log import starting_point
 from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
 
 if t.TYPE_CHECKING:
@@ -81,6 +82,15 @@ class DeliveryStream(PageBookmarkedStream):
                 if child.selected
             ]
             for repository in self._changed(session):
+                saved = self._saved(repository)
+                self.logger.info(
+                    starting_point(
+                        repository,
+                        self.name,
+                        saved.get("replication_key_value"),
+                        session.settings.start_date,
+                    )
+                )
                 try:
                     for page in walker.walk(
                         repository, self._saved(repository), session.settings.start_date

@@ -28,6 +28,7 @@ EXPECTED_PARAMETERS = {
     "_write_schema_message": [],
     "_write_record_message": ["record"],
     "_check_max_record_limit": ["current_record_index"],
+    "_write_starting_replication_value": ["context"],
 }
 
 
@@ -73,6 +74,8 @@ def test_the_seam_check_fails_loudly_when_the_sdk_drops_or_changes_a_seam():
 def test_the_bookmark_override_replaces_the_sdk_method():
     assert "_increment_stream_state" in vars(Stream)  # the override really overrides something
     assert "_increment_stream_state" in vars(sdk_seams.PageBookmarkedStream)
+    assert "_write_starting_replication_value" in vars(Stream)
+    assert "_write_starting_replication_value" in vars(sdk_seams.PageBookmarkedStream)
 
 
 def sdk_private_names() -> set[str]:
