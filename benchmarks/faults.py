@@ -67,6 +67,10 @@ def measure(github: FakeGitHub, **config: object) -> tuple[dict, set[str]]:
         "records": len(records),
         "status": stats.get("status", {}),
         "faults": stats.get("faults", {}),
+        "requests_by_operation": {
+            name: operation.get("requests", 0)
+            for name, operation in (stats.get("operations") or {}).items()
+        },
     }
     return result, records
 

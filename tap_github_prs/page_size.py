@@ -19,9 +19,9 @@ import threading
 
 # Shares of GitHub's time budget (github_timeout_seconds) an answer may take: above SLOW_SHARE
 # the next page is made smaller (aiming at TARGET_SHARE), below FAST_SHARE it may grow.
-SLOW_SHARE = 0.7
-TARGET_SHARE = 0.5
-FAST_SHARE = 0.4
+SLOW_SHARE = 0.8
+TARGET_SHARE = 0.6
+FAST_SHARE = 0.5
 
 
 class AdaptivePageSize:

@@ -56,12 +56,12 @@ def test_each_repository_keeps_its_own_size():
 
 def test_an_answer_near_githubs_time_budget_eases_the_size_down_before_a_timeout():
     size = AdaptivePageSize(60, LOGGER, floor=5, step=10)
-    size.succeeded(budget_share=0.9)  # 90% of the budget: aim at half of it next time
-    assert size.current == 33 and size.ceiling == 33
-    size.succeeded(budget_share=0.55)  # comfortable: hold
-    assert size.current == 33
+    size.succeeded(budget_share=0.9)  # 90% of the budget: aim at 60% of it next time
+    assert size.current == 40 and size.ceiling == 40
+    size.succeeded(budget_share=0.65)  # comfortable: hold
+    assert size.current == 40
     size.succeeded(budget_share=0.2)  # fast, but the ceiling learnt above holds
-    assert size.current == 33
+    assert size.current == 40
 
 
 def test_fast_answers_grow_the_size():
