@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import typing as t
 from dataclasses import dataclass, field, replace
 
@@ -42,6 +43,9 @@ class Settings:
     cache_mode: str
     connect_retry_seconds: float
     github_timeout_seconds: float
+    include_archived: bool = True
+    include_forks: bool = True
+    repository_name_pattern: re.Pattern[str] | None = None
     github_apps: list[GitHubApp] = field(default_factory=list)  # keys hidden from repr
 
     def __repr__(self) -> str:  # never show tokens
@@ -71,10 +75,23 @@ class Settings:
             cache_mode=cache_mode,
             connect_retry_seconds=float(config["connect_retry_seconds"]),
             github_timeout_seconds=float(config["github_timeout_seconds"]),
+            include_archived=bool(config.get("include_archived", True)),
+            include_forks=bool(config.get("include_forks", True)),
+            repository_name_pattern=_pattern(config.get("repository_name_pattern"), errors),
             github_apps=apps_from_config(config, errors),
         )
         _raise_if_any(errors)
         return settings
+
+    def wants_listed_repository(self, node: t.Mapping[str, t.Any]) -> bool:
+        """Whether a repository listed from an organisation passes the listing filters
+        (repositories named in `repositories` are always synced)."""
+        if node.get("isArchived") and not self.include_archived:
+            return False
+        if node.get("isFork") and not self.include_forks:
+            return False
+        pattern = self.repository_name_pattern
+        return pattern is None or pattern.search(node["nameWithOwner"]) is not None
 
     def ready_to_sync(self) -> Settings:
         """These settings, once checked for what a sync needs (sources and a token)."""
@@ -137,6 +154,16 @@ def _json_list(variable: str) -> list[str]:
             errors=[f"{variable} must be a JSON array of strings."],
         )
     return value
+
+
+def _pattern(value: t.Any, errors: list) -> re.Pattern[str] | None:
+    if not value:
+        return None
+    try:
+        return re.compile(str(value), re.IGNORECASE)
+    except re.error as exc:
+        errors.append(f"`repository_name_pattern` is not a valid regular expression: {exc}.")
+        return None
 
 
 def _start_date(value: t.Any, errors: list) -> str | None:

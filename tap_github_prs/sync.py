@@ -199,7 +199,11 @@ class SyncSession:
                 detail = "; ".join(e.get("message", "") for e in body.get("errors") or [])
                 raise RepositoryNotFoundError(f"organization {organization}", detail or "not found")
             connection = org["repositories"]
-            names.extend(node["nameWithOwner"] for node in connection["nodes"] if node)
+            names.extend(
+                node["nameWithOwner"]
+                for node in connection["nodes"]
+                if node and self.settings.wants_listed_repository(node)
+            )
             if not connection["pageInfo"]["hasNextPage"]:
                 return names
             cursor = connection["pageInfo"]["endCursor"]

@@ -121,6 +121,25 @@ class TapGitHubPRs(Tap):
             "repositories.",
         ),
         th.Property(
+            "include_archived",
+            th.BooleanType,
+            default=True,
+            description="Organisations: also sync their archived repositories (read-only, "
+            "their history is still data). Repositories named in `repositories` always sync.",
+        ),
+        th.Property(
+            "include_forks",
+            th.BooleanType,
+            default=True,
+            description="Organisations: also sync repositories that are forks.",
+        ),
+        th.Property(
+            "repository_name_pattern",
+            th.StringType,
+            description="Organisations: only repositories whose owner/name matches this "
+            "regular expression (searched, case-insensitive), e.g. `^acme/(api|web)-`.",
+        ),
+        th.Property(
             "start_date",
             th.DateTimeType,
             description="First sync only: fetch PRs updated at or after this time.",

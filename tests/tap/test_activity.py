@@ -103,3 +103,24 @@ def test_a_no_change_rerun_of_every_stream_costs_one_request(fake_github):
     records = [line for line in buffer.getvalue().splitlines() if '"type": "RECORD"' in line]
     assert records == []
     assert fake_github.stats()["requests"] == 1  # deployments, releases, issues, PRs: all skipped
+
+
+ORG = ["acme/api", "acme/web", "acme/api-fork", "acme/legacy", "antiwork/helper"]
+
+
+@pytest.mark.fake_github(seed=23, prs=50, repositories=ORG, heavy_tails=False)
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({}, {"acme/api", "acme/web", "acme/api-fork", "acme/legacy"}),
+        ({"include_forks": False, "include_archived": False}, {"acme/api", "acme/web"}),
+        ({"repository_name_pattern": "^acme/api"}, {"acme/api", "acme/api-fork"}),
+    ],
+)
+def test_organization_listing_filters_archived_forks_and_names(fake_github, filters, expected):
+    fake_github.dataset.repositories["acme/api-fork"].is_fork = True
+    fake_github.dataset.repositories["acme/legacy"].is_archived = True
+    config = tap_config(fake_github, repositories=[], organizations=["acme"], **filters)
+    records, _ = sync_pull_requests(config)
+    walked = {r["record"]["repository"] for r in records if r["stream"] == "pull_requests"}
+    assert walked == expected

@@ -433,6 +433,8 @@ class Repository:
     milestones: list[Milestone]
     pull_requests: list[PullRequest] = field(default_factory=list)
     is_private: bool = False
+    is_archived: bool = False
+    is_fork: bool = False
 
     @property
     def name_with_owner(self) -> str:

@@ -352,6 +352,8 @@ REPOSITORY_FIELDS: dict[str, Resolver] = {
     "createdAt": lambda r, a, c: ts(r.created_at),
     "updatedAt": lambda r, a, c: ts(r.created_at),
     "isPrivate": lambda r, a, c: r.is_private,
+    "isArchived": lambda r, a, c: r.is_archived,
+    "isFork": lambda r, a, c: r.is_fork,
     "visibility": lambda r, a, c: "PRIVATE" if r.is_private else "PUBLIC",
     "pullRequests": _pull_requests,
     "pullRequest": _pull_request,
