@@ -132,8 +132,9 @@ def sharded_run(
     variables = create_database(database)
     saved = dict(os.environ)
     try:
+        env = base_env(github, repositories, tokens) | variables
         os.environ.clear()
-        os.environ.update(base_env(github, repositories, tokens) | variables)
+        os.environ.update(env)
         os.environ["TAP_GITHUB_PRS_ADDITIONAL_AUTH_TOKENS"] = json.dumps(tokens[1:])
         os.environ["DAGSTER_GITHUB_SHARD_SIZE"] = str(shard_size)
         shards = shards_of(repositories, shard_size)

@@ -9,7 +9,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, dbt_assets
 
 from orchestration.dbt_project import dbt_project, ensure_manifest
-from orchestration.meltano_runs import MeltanoShards
+from orchestration.meltano_runs import MeltanoError, MeltanoShards
 from orchestration.repositories import configured_repositories
 from orchestration.settings import OrchestrationSettings
 from orchestration.shards import Shard
@@ -69,7 +69,12 @@ def build_raw_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
             shard.token_index(settings.token_count) + 1,
         )
         if repositories:
-            run = meltano.run_shard(shard.key, repositories, token, context.log)
+            try:
+                run = meltano.run_shard(shard.key, repositories, token, context.log)
+            except MeltanoError as error:
+                if error.lost_ddl_race:  # first load of a stream by two shards at once
+                    raise dg.RetryRequested(max_retries=3, seconds_to_wait=5) from error
+                raise
         else:  # the organisation lost this shard's repositories since the partition was added
             run = None
         for key in keys:

@@ -44,8 +44,24 @@ class ShardRun:
     requests: int
 
 
+# target-postgres checks whether a table or column exists, then creates it: two shards loading
+# a stream for the first time at once can both try, and one fails. Its state is saved and the
+# load is an upsert, so running that shard again is correct.
+DDL_RACE = re.compile(
+    r"DuplicateTable|DuplicateColumn|DuplicateObject|pg_type_typname_nsp_index|"
+    r"relation \S+ already exists"
+)
+
+
 class MeltanoError(RuntimeError):
-    pass
+    def __init__(self, message: str, output: str = ""):
+        super().__init__(message)
+        self.output = output
+
+    @property
+    def lost_ddl_race(self) -> bool:
+        """Failed only because another shard created the same table or column first."""
+        return bool(DDL_RACE.search(self.output))
 
 
 class MeltanoShards:
@@ -190,5 +206,7 @@ class MeltanoShards:
             raise
         if process.returncode != 0:
             tail = "\n".join((stdout + stderr).splitlines()[-40:])
-            raise MeltanoError(f"meltano {' '.join(args)} exited {process.returncode}:\n{tail}")
+            raise MeltanoError(
+                f"meltano {' '.join(args)} exited {process.returncode}:\n{tail}", stdout + stderr
+            )
         return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
