@@ -77,7 +77,7 @@ def fetch_activity(
     for start in range(0, len(repositories), REPOSITORIES_PER_REQUEST):
         chunk = repositories[start : start + REPOSITORIES_PER_REQUEST]
         query, variables = build_activity_query(chunk)
-        body = client.execute(query, variables)
+        body = client.execute(query, variables, cacheable=False)
         requests += 1
         messages = {
             str((error.get("path") or [""])[0]): error.get("message", "")

@@ -91,18 +91,28 @@ class GraphQLClient:
     # -- public -------------------------------------------------------------------------------
 
     def execute(
-        self, query: str, variables: dict[str, t.Any], *, repository: str | None = None
+        self,
+        query: str,
+        variables: dict[str, t.Any],
+        *,
+        repository: str | None = None,
+        cacheable: bool = True,
     ) -> dict:
-        """Return the JSON body of a successful answer (`data` present, maybe with `errors`)."""
-        if self.cache is not None:
-            cached = self.cache.get(self.api_url, query, variables)
+        """Return the JSON body of a successful answer (`data` present, maybe with `errors`).
+
+        `cacheable=False`: a question about the present (what changed since the bookmarks)
+        is never answered from the response cache, nor stored in it.
+        """
+        cache = self.cache if cacheable else None
+        if cache is not None:
+            cached = cache.get(self.api_url, query, variables)
             if cached is not None:
                 with self._stats_lock:
                     self.stats["cache_hits"] += 1
                 return cached
         body = self._execute_with_retries(query, variables)
-        if self.cache is not None:
-            self.cache.put(self.api_url, query, variables, body, repository=repository)
+        if cache is not None:
+            cache.put(self.api_url, query, variables, body, repository=repository)
         return body
 
     def execute_shrinking(

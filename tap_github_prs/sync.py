@@ -146,6 +146,9 @@ class SyncSession:
         The activity of every repository is asked for once per run (100 per request) and shared
         by the streams; gone repositories are reported (once) and left out.
         """
+        if self.settings.cache_mode == "use":
+            # Replaying from the response cache: the cache answers, GitHub is not asked.
+            return list(repositories)
         activity = self._ensure_activity()
         walk = [r for r in repositories if r in activity and changed(r, activity[r])]
         walk.sort(key=lambda repository: activity[repository].latest, reverse=True)
@@ -164,6 +167,8 @@ class SyncSession:
         self, stream: str, stamp: t.Callable[[RepositoryActivity], str | None]
     ) -> dict[str, str | None]:
         """`stamp` of every repository's activity (fetching it if no stream has yet)."""
+        if self.settings.cache_mode == "use":
+            return {}
         return {repository: stamp(a) for repository, a in self._ensure_activity().items()}
 
     def _ensure_activity(self) -> dict[str, RepositoryActivity]:
