@@ -44,9 +44,14 @@ def test_demo_runs_the_promised_command_and_prints_a_summary(meltano_env, wareho
     assert "configured PostgreSQL" in result.stdout
     prs = warehouse.count("raw_github", "pull_requests")
     assert prs > 0
-    summary = [line.split() for line in result.stdout.splitlines() if "acme/widgets" in line]
+    # The PR table's row (the DORA lines below it name the repository too).
+    summary = [
+        line.split()
+        for line in result.stdout.splitlines()
+        if line.split()[:1] == ["acme/widgets"] and line.split()[1].isdigit()
+    ]
     assert summary, result.stdout
-    assert int(summary[-1][1]) == prs == warehouse.count("analytics", "fct_pull_requests")
+    assert int(summary[0][1]) == prs == warehouse.count("analytics", "fct_pull_requests")
 
 
 def test_configured_warehouse_comes_from_libpq_variables():

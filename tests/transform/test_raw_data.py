@@ -6,11 +6,17 @@ import jsonschema
 import pytest
 
 from tap_github_prs import schemas
+from tap_github_prs.streams import STREAM_TYPES
 from tests.transform.raw_data import SCHEMAS, generate, singer_messages
+
+FIRST_STREAMS = ("pull_requests", "reviews", "commits", "files", "check_runs")
 
 
 def test_fixtures_use_the_tap_schemas_and_keys() -> None:
-    assert SCHEMAS == {
+    assert {
+        stream.name: (stream.schema, list(stream.primary_keys)) for stream in STREAM_TYPES
+    } == SCHEMAS
+    assert {name: SCHEMAS[name] for name in FIRST_STREAMS} == {
         "pull_requests": (schemas.PULL_REQUESTS, ["id"]),
         "reviews": (schemas.REVIEWS, ["id"]),
         "commits": (schemas.COMMITS, ["pull_request_id", "sha"]),
