@@ -110,7 +110,11 @@ def single_run(github: FakeGitHub, repositories: list[str], tokens: list[str]) -
             started = time.monotonic()
             meltano = str(PROJECT_ROOT / ".venv/bin/meltano")
             command = [meltano, "run", "tap-github-prs", "target-postgres"]
-            subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, capture_output=True)
+            done = subprocess.run(
+                command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+            )
+            if done.returncode:
+                raise SystemExit(f"meltano run failed:\n{done.stderr[-3000:]}")
             wall = time.monotonic() - started
         return {"wall_s": round(wall, 1), "requests": github.stats()["requests"],
                 "prs_loaded": count_prs(variables)}  # fmt: skip
