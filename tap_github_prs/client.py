@@ -206,7 +206,7 @@ class GraphQLClient:
         elif action is Action.CREDENTIAL_OUT_OF_QUOTA:
             self.tokens.exhaust(token, header_float(headers, "x-ratelimit-reset"))
         elif action is Action.SHRINK:
-            self._count_retry(decision.reason)
+            self._count_retry(decision.cause)
             raise QueryTimeoutError(decision.reason)
         elif action is Action.UNREACHABLE:
             raise APIUnreachableError(
@@ -228,13 +228,12 @@ class GraphQLClient:
             self._warn_retry(decision)
             self.wait(decision.wait, "retry")
 
-    def _count_retry(self, reason: str) -> None:
-        cause = reason.split(" after ")[0].split(" (")[0]
+    def _count_retry(self, cause: str) -> None:
         with self._stats_lock:
             self.stats["retries"][cause] += 1
 
     def _warn_retry(self, decision: Decision) -> None:
-        self._count_retry(decision.reason)
+        self._count_retry(decision.cause)
         self.logger.warning(
             "GitHub request failed (%s), try %d of %d.",
             decision.reason,

@@ -42,6 +42,11 @@ class Classified:
     detail: str
     status: int | None = None
     body: dict | None = None
+    cause: str = ""  # a short name of the failure, to count retries by (detail when empty)
+
+    @property
+    def label(self) -> str:
+        return self.cause or self.detail
 
 
 def error_messages(body: dict | None) -> list[str]:
@@ -81,13 +86,24 @@ def classify(
                 f"HTTP {status} after {elapsed:.1f} s: GitHub's {time_budget:.0f} s limit (query "
                 "too heavy)",
                 status,
+                cause=f"HTTP {status}",
             )
-        return Classified(Verdict.GATEWAY_UNSURE, f"HTTP {status} after {elapsed:.1f} s", status)
+        return Classified(
+            Verdict.GATEWAY_UNSURE,
+            f"HTTP {status} after {elapsed:.1f} s",
+            status,
+            cause=f"HTTP {status}",
+        )
     lowered = [m.lower() for m in messages]
     if status == 429 or (
         status in (200, 403) and any("secondary rate limit" in m or "abuse" in m for m in lowered)
     ):
-        return Classified(Verdict.SECONDARY_LIMIT, f"secondary rate limit (HTTP {status})", status)
+        return Classified(
+            Verdict.SECONDARY_LIMIT,
+            f"secondary rate limit (HTTP {status})",
+            status,
+            cause="secondary rate limit",
+        )
     if _primary_limit_error(body) or (
         status == 403 and headers.get("x-ratelimit-remaining") == "0"
     ):
@@ -99,7 +115,11 @@ def classify(
     if status == 200 and any("something went wrong" in m or "timeout" in m for m in lowered):
         # GitHub nulls what it could not load in time; records built from it would be incomplete.
         return Classified(
-            Verdict.TRANSIENT, "partial data: " + "; ".join(messages)[:200], status, body
+            Verdict.TRANSIENT,
+            "partial data: " + "; ".join(messages)[:200],
+            status,
+            body,
+            cause="partial data",
         )
     if status >= 400 or body is None or body.get("data") is None:
         detail = "; ".join(m for m in messages if m) or text[:300]
@@ -128,11 +148,15 @@ def _classify_error(error: BaseException) -> Classified:
     if isinstance(error, requests.Timeout):
         return Classified(Verdict.GATEWAY_UNSURE, "no answer within request_timeout")
     if isinstance(error, requests.exceptions.SSLError):
-        return Classified(Verdict.UNREACHABLE, f"TLS error ({_root_cause(error)})")
+        return Classified(
+            Verdict.UNREACHABLE, f"TLS error ({_root_cause(error)})", cause="TLS error"
+        )
     cause = _root_cause(error)
     if isinstance(error, requests.ConnectionError) and _is_connect_failure(error):
         return Classified(Verdict.UNREACHABLE, cause)
-    return Classified(Verdict.TRANSIENT, f"connection dropped ({cause})")
+    return Classified(
+        Verdict.TRANSIENT, f"connection dropped ({cause})", cause="connection dropped"
+    )
 
 
 def _chain(error: BaseException) -> t.Iterator[BaseException]:

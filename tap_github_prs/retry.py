@@ -46,6 +46,7 @@ class Decision:
     wait: float = 0.0
     failures: int = 0  # consecutive failures counted so far, for the next decision
     reason: str = ""
+    cause: str = ""  # what failed, in short (retries are counted by it)
 
 
 def header_float(headers: t.Mapping[str, str], name: str) -> float | None:
@@ -122,7 +123,7 @@ class RetryPolicy:
         if verdict is Verdict.REJECTED_CREDENTIALS:
             return Decision(Action.DROP_CREDENTIAL, reason=classified.detail)
         if verdict is Verdict.TOO_HEAVY:
-            return Decision(Action.SHRINK, reason=classified.detail)
+            return Decision(Action.SHRINK, reason=classified.detail, cause=classified.label)
         if verdict is Verdict.PRIMARY_LIMIT:
             return Decision(Action.CREDENTIAL_OUT_OF_QUOTA, reason=classified.detail)
         if verdict is Verdict.FATAL:
@@ -131,7 +132,11 @@ class RetryPolicy:
             attempts.unsure_gateway_answers += 1
             if attempts.unsure_gateway_answers > 1:
                 attempts.unsure_gateway_answers = 0
-                return Decision(Action.SHRINK, reason=f"{classified.detail}, twice in a row")
+                return Decision(
+                    Action.SHRINK,
+                    reason=f"{classified.detail}, twice in a row",
+                    cause=classified.label,
+                )
         if verdict is Verdict.UNREACHABLE and not answered_before:
             return self._while_unreachable(classified, attempts, now)
         attempts.failures = self._count(attempts.failures, classified.detail)
@@ -144,12 +149,15 @@ class RetryPolicy:
                     f"than max_rate_limit_wait ({self.max_rate_limit_wait:.0f} s). Stopping; "
                     "the state emitted so far is complete, so rerun with it later.",
                 )
-            return Decision(Action.PAUSE_ALL, wait, attempts.failures, classified.detail)
+            return Decision(
+                Action.PAUSE_ALL, wait, attempts.failures, classified.detail, classified.label
+            )
         return Decision(
             Action.RETRY,
             self.transient_wait(attempts.failures),
             attempts.failures,
             classified.detail,
+            classified.label,
         )
 
     def _while_unreachable(
@@ -166,7 +174,7 @@ class RetryPolicy:
                 failures=attempts.failures,
                 reason=f"{classified.detail}; {attempts.failures} tries in {waited:.0f} s",
             )
-        return Decision(Action.RETRY, wait, attempts.failures, classified.detail)
+        return Decision(Action.RETRY, wait, attempts.failures, classified.detail, classified.label)
 
     def token_wait(self, seconds_to_reset: float, tokens: int) -> Decision:
         """Every token is out of quota: wait for the earliest reset, unless that is too long."""
