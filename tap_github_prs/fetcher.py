@@ -2,8 +2,9 @@
 
 Each repository has one worker at a time (at most `max_parallel_repos` workers). A worker
 fetches a page, hands it over, and waits until the main thread has written the page's
-records and STATE before fetching the next one: so at most one page per repository is ever
-fetched but not yet saved, which is what a SIGKILL can cost.
+records and STATE, and (with `wait_saved`) until the loader has saved that STATE, before
+fetching the next one: so at most one page per repository is ever fetched but not yet saved,
+which is what a SIGKILL can cost.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ class FetchEvent:
     error: BaseException | None = None
     done: bool = False
     _handed: threading.Event | None = None
+    # The number of the STATE message that saved this page, when the loader confirms pages.
+    saved_as: int | None = None
 
-    def acknowledge(self) -> None:
-        """The page's records and state are written: its worker may fetch the next page."""
+    def acknowledge(self, saved_as: int | None = None) -> None:
+        """The page's records and state are written: its worker may fetch the next page (once
+        STATE message number `saved_as` is saved, when given)."""
+        self.saved_as = saved_as
         if self._handed is not None:
             self._handed.set()
 
@@ -44,11 +49,13 @@ class ParallelFetcher:
         walk: t.Callable[[str], t.Iterator[Page]],
         max_parallel: int,
         logger: logging.Logger,
+        wait_saved: t.Callable[[int, threading.Event], None] | None = None,
     ) -> None:
         self._repositories = list(repositories)
         self._walk = walk
         self._max_parallel = max(1, min(max_parallel, len(self._repositories) or 1))
         self._logger = logger
+        self._wait_saved = wait_saved
         self._events: queue.Queue[FetchEvent] = queue.Queue()
         self._todo: queue.Queue[str] = queue.Queue()
         self._stop = threading.Event()
@@ -82,10 +89,13 @@ class ParallelFetcher:
             try:
                 for page in self._walk(repository):
                     handed = threading.Event()
-                    self._events.put(FetchEvent(repository, page=page, _handed=handed))
+                    event = FetchEvent(repository, page=page, _handed=handed)
+                    self._events.put(event)
                     while not handed.wait(_POLL_SECONDS):
                         if self._stop.is_set():
                             return
+                    if self._wait_saved is not None and event.saved_as is not None:
+                        self._wait_saved(event.saved_as, self._stop)
                     if self._stop.is_set():
                         return
             except BaseException as exc:  # handed to the main thread, which decides

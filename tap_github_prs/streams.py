@@ -150,7 +150,7 @@ class PullRequestsStream(PageBookmarkedStream, GitHubStream):
                         writers[name].write(records)
                 yield bundle.pull_request
             self._save_progress(event.repository, event.page.progress)
-            event.acknowledge()
+            session.page_written(event)
             page = event.page
             so_far[event.repository] = so_far.get(event.repository, 0) + len(page.bundles)
             self.logger.info(

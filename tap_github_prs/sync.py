@@ -16,6 +16,7 @@ from tap_github_prs.clock import Clock
 from tap_github_prs.errors import AllRepositoriesMissingError, RepositoryNotFoundError
 from tap_github_prs.fetcher import FetchEvent, ParallelFetcher
 from tap_github_prs.github_app import installation_tokens
+from tap_github_prs.loader_confirmations import LoaderConfirmations
 from tap_github_prs.page_size import AdaptivePageSize, PageSizes
 from tap_github_prs.retry import RetryPolicy
 from tap_github_prs.settings import Settings
@@ -30,8 +31,16 @@ MIN_PAGE_SIZE = 5
 class SyncSession:
     """Built once per sync, after the config was validated and before any request."""
 
-    def __init__(self, settings: Settings, logger: logging.Logger, clock: Clock | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        logger: logging.Logger,
+        clock: Clock | None = None,
+        loader: LoaderConfirmations | None = None,
+    ):
         self.settings = settings
+        # This project's loader, when it confirms saved pages: flow control (see the module).
+        self.loader = loader
         self.logger = logger
         self.clock = clock or Clock()
         cache = (
@@ -224,13 +233,24 @@ class SyncSession:
                 max_prs=self.settings.max_prs_per_repo,
             )
 
-        fetcher = ParallelFetcher(repositories, walk, self.settings.max_parallel_repos, self.logger)
+        fetcher = ParallelFetcher(
+            repositories,
+            walk,
+            self.settings.max_parallel_repos,
+            self.logger,
+            wait_saved=self.loader.wait_until_saved if self.loader else None,
+        )
         # Leaving the loop early (an error) stops the fetcher's workers; a worker still waiting
         # inside the client stops when the run ends (TapGitHubPRs.sync_all cancels the client).
         for event in fetcher.events():
             if event.page is not None:
                 self.pull_requests += len(event.page.bundles)
             yield event
+
+    def page_written(self, event: FetchEvent) -> None:
+        """The page's records and STATE are written: its repository's walk may go on, once the
+        loader (when it confirms) has saved that STATE."""
+        event.acknowledge(self.loader.states_written() if self.loader else None)
 
     def log_summary(self) -> None:
         """One line that says what the run did: enough to tell a healthy run from a limping one."""

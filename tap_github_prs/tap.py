@@ -20,7 +20,8 @@ from tap_github_prs.delivery.settings import (
     DeliverySettings,
 )
 from tap_github_prs.errors import GitHubAPIError, RepositoryNotFoundError, SyncStoppedError
-from tap_github_prs.loader_ready import wait_for_loader
+from tap_github_prs.loader_confirmations import LoaderConfirmations, StateCountingWriter
+from tap_github_prs.loader_ready import marker_path, wait_for_loader
 from tap_github_prs.settings import LOGIN_PATTERN, REPOSITORY_PATTERN, Settings
 from tap_github_prs.streams import STREAM_TYPES
 from tap_github_prs.sync import SyncSession
@@ -44,6 +45,8 @@ class TapGitHubPRs(Tap):
     """GitHub pull requests with reviews, commits, files and check runs, from GraphQL pages."""
 
     name = "tap-github-prs"
+    # Counts the STATE messages written, for flow control with the loader.
+    message_writer_class = StateCountingWriter
     # No BATCH (children are written from the parent's pages) and no ACTIVATE_VERSION
     # (incremental streams; the target upserts on primary keys).
     capabilities: t.ClassVar[list] = [
@@ -267,6 +270,7 @@ class TapGitHubPRs(Tap):
         # Tests replace the clock (nothing really sleeps); a sync reads it when it starts.
         self.clock = Clock()
         self.sync_session: SyncSession | None = None
+        self.loader_confirmations: LoaderConfirmations | None = None
         super().__init__(*args, **kwargs)
         # The SDK has checked config_jsonschema (bounds, patterns, allowed values) and filled
         # in its defaults; the cross-field rules run now, before any request. "No
@@ -280,7 +284,9 @@ class TapGitHubPRs(Tap):
         pool (a token found exhausted by one stream is not tried again by the next), one pacing
         of requests, one list of repositories (each missing one reported once), one summary."""
         if self.sync_session is None:
-            self.sync_session = SyncSession(self.settings.ready_to_sync(), logger, self.clock)
+            self.sync_session = SyncSession(
+                self.settings.ready_to_sync(), logger, self.clock, self.loader_confirmations
+            )
         return self.sync_session
 
     @override
@@ -306,7 +312,10 @@ class TapGitHubPRs(Tap):
     def sync_all(self) -> None:
         # "No token" or "no repositories" is said in one line before any request or stream.
         self.settings.ready_to_sync()
-        wait_for_loader(float(self.config.get("wait_for_loader_seconds") or 0), self.logger)
+        if wait_for_loader(float(self.config.get("wait_for_loader_seconds") or 0), self.logger):
+            self.loader_confirmations = LoaderConfirmations.find(
+                marker_path(), self.message_writer, self.logger
+            )
         try:
             super().sync_all()
         finally:

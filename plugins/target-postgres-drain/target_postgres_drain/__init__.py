@@ -9,6 +9,8 @@
 - Warehouse first: the target connects and creates its schema when it starts, before any
   record, so a bad PG* setting fails in seconds and in one line (see warehouse.py); then it
   tells the tap, which waits for that before its first request (ready.py).
+- Flow control: after each drain on state, it tells the tap how many STATE messages are saved;
+  the tap fetches a repository's next page only once its previous page is saved (ready.py).
 - PostgreSQL going away mid-run: each batch is retried for `write_retry_seconds` (sink.py).
 - Quiet: per-batch SQL and METRIC lines are debug.
 """
@@ -80,13 +82,21 @@ class TargetPostgresDrain(TargetPostgres):
         type(self)._sqlalchemy_url = url  # for the one-line failure in `invoke`
         check(url, str(self.config.get("default_target_schema") or "melty"))
         self.logger.info("Warehouse reachable; schema ready.")
-        signal_ready()  # the tap of this `meltano run` waits for it before its first request
+        # The tap of this `meltano run` waits for it before its first request, then for each
+        # page's state to be confirmed before it fetches that repository's next page.
+        # Without a drain on each state there is nothing to confirm page by page.
+        self._confirmations = signal_ready(confirm=bool(self.config.get("drain_on_state", True)))
 
     def _process_state_message(self, message_dict: dict) -> None:
         before = self._latest_state
         super()._process_state_message(message_dict)
-        if self.config.get("drain_on_state", True) and self._latest_state != before:
+        if self._confirmations is None:
+            return
+        self._confirmations.state_received()
+        if self._latest_state != before:
             self.drain_all()
+        # Drained (or nothing new to drain): this state and the records before it are saved.
+        self._confirmations.saved()
 
     def _handle_max_record_age(self) -> None:
         interval = float(self.config.get("drain_interval_seconds", DEFAULT_DRAIN_INTERVAL_SECONDS))
