@@ -12,7 +12,7 @@ sync.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,10 +97,13 @@ class WebhookQueue:
         self._conninfo = {**conninfo, "connect_timeout": max(1, round(connect_timeout))}
 
     # Lifecycle ------------------------------------------------------------------------------
-    def open(self) -> WebhookQueue:
+    def open(self, *, create: bool = True) -> WebhookQueue:
+        """`create=False` for readers that must not create the receiver's tables (check
+        `exists()` first)."""
         # Tables first, on a connection of its own: a wrong PG* variable fails here at once with
         # libpq's own words, instead of as a pool timeout after retries.
-        self.create_tables()
+        if create:
+            self.create_tables()
         self._pool.open(wait=True, timeout=self._pool.timeout)
         return self
 
@@ -118,6 +121,13 @@ class WebhookQueue:
             # Receivers and syncs starting together would race on `create ... if not exists`.
             connection.execute("select pg_advisory_xact_lock(%s)", (SYNC_LOCK_KEY + 1,))
             connection.execute(sql.SQL(DDL).format(schema=self._schema_sql))
+
+    def exists(self) -> bool:
+        """Whether the queue table is there (a receiver has run against this warehouse)."""
+        with psycopg.connect(**self._conninfo) as connection:
+            name = self._table("queue").as_string(connection)
+            row = connection.execute("select to_regclass(%s) is not null", (name,)).fetchone()
+        return bool(row and row[0])
 
     def _table(self, name: str) -> sql.Composed:
         return sql.SQL("{}.{}").format(self._schema_sql, sql.Identifier(name))
@@ -180,18 +190,21 @@ class WebhookQueue:
             finally:
                 connection.execute("select pg_advisory_unlock(%s)", (SYNC_LOCK_KEY,))
 
-    def claim(self, limit: int | None = None) -> Claim:
-        """Mark the queued repositories (most recently changed first, at most `limit`) as claimed,
-        in one transaction, and return them with their event counts."""
+    def claim(self, limit: int | None = None, repositories: Collection[str] | None = None) -> Claim:
+        """Mark the queued repositories (most recently changed first, at most `limit`; only
+        `repositories` when given) as claimed, in one transaction, and return them with their
+        event counts."""
+        names = None if repositories is None else list(repositories)
         with self._pool.connection() as connection, connection.transaction():
             rows = connection.execute(
                 sql.SQL(
                     "with taken as (select repository from {queue} "
+                    "where %s::text[] is null or repository = any(%s::text[]) "
                     "order by last_event_at desc, repository limit %s for update) "
                     "update {queue} q set claimed_at = clock_timestamp() from taken "
                     "where q.repository = taken.repository returning q.repository, q.event_count"
                 ).format(queue=self._table("queue")),
-                (limit,),
+                (names, names, limit),
             ).fetchall()
         return Claim(dict(rows))
 
