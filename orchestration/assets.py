@@ -19,6 +19,9 @@ RAW_GROUP = "raw_github"
 # Every shard step takes a slot of this pool (instance setting `concurrency.pools`, see README).
 SHARD_POOL = "github_shards"
 TOKEN_TAG = "github/token"  # noqa: S105 (a tag name, not a secret)
+# Metadata of every raw materialisation: the repositories the run loaded (the webhook sensor
+# dequeues only those).
+LOADED_REPOSITORIES = "repositories"
 
 
 def shard_tags(partition_key: str, token_count: int) -> dict[str, str]:
@@ -81,7 +84,7 @@ def build_raw_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(
                 asset_key=key,
                 metadata={
-                    "repositories": dg.MetadataValue.json(repositories),
+                    LOADED_REPOSITORIES: dg.MetadataValue.json(repositories),
                     "pull_requests": run.pull_requests if run else 0,
                     "requests": run.requests if run else 0,
                 },
@@ -101,4 +104,11 @@ def build_dbt_assets(settings: OrchestrationSettings) -> dg.AssetsDefinition:
     return github_dbt
 
 
-__all__ = ["RAW_GROUP", "SHARDS", "build_dbt_assets", "build_raw_assets", "shard_tags"]
+__all__ = [
+    "LOADED_REPOSITORIES",
+    "RAW_GROUP",
+    "SHARDS",
+    "build_dbt_assets",
+    "build_raw_assets",
+    "shard_tags",
+]

@@ -39,24 +39,38 @@ def shard_run_requests(
     """One run per shard, all tagged with one batch (the marts wait for the whole batch)."""
     return [
         dg.RunRequest(
-            run_key=f"{batch}:{key}",
-            partition_key=key,
-            tags={BATCH_TAG: batch, **shard_tags(key, settings.token_count)},
+            run_key=f"{batch}:{key}", partition_key=key, tags=shard_run_tags(key, batch, settings)
         )
         for key in sorted(partition_keys)
     ]
 
 
-def shards_for_repositories(repositories: Iterable[str], partition_keys: Iterable[str]) -> set[str]:
-    """Hook for a webhook receiver: the current shards holding these repositories.
+def shard_run_tags(partition_key: str, batch: str, settings: OrchestrationSettings) -> dict:
+    """The batch (read by the marts sensor) and the shard's token (limited by the run queue)."""
+    return {BATCH_TAG: batch, **shard_tags(partition_key, settings.token_count)}
 
-    A sensor that reads the receiver's queue would call this and `shard_run_requests`.
+
+def repositories_by_shard(
+    repositories: Iterable[str], partition_keys: Iterable[str]
+) -> tuple[dict[str, list[str]], list[str]]:
+    """Each repository's current shard by its hash bucket, and the repositories whose bucket
+    has no partition (no shards yet, or the partitions sensor has not caught up).
+
+    A bucket only says where a repository would be: whether its shard's runs load it depends
+    on the configuration (the webhook sensor checks what the shard's last run loaded).
     """
     shards = [Shard.parse(key) for key in partition_keys]
     count = max((shard.count for shard in shards), default=1)
-    return {Shard(bucket_of(name, count), count).key for name in repositories} & {
-        shard.key for shard in shards
-    }
+    keys = {shard.key for shard in shards}
+    grouped: dict[str, list[str]] = {}
+    outside: list[str] = []
+    for name in repositories:
+        key = Shard(bucket_of(name, count), count).key
+        if key in keys:
+            grouped.setdefault(key, []).append(name)
+        else:
+            outside.append(name)
+    return grouped, sorted(outside)
 
 
 def build_schedule(settings: OrchestrationSettings, shards_job) -> dg.ScheduleDefinition:
@@ -137,3 +151,39 @@ def build_marts_sensor(shards_job, marts_job) -> dg.SensorDefinition:
         )
 
     return github_marts_after_shards
+
+
+def build_webhook_sensor(settings: OrchestrationSettings, shards_job) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="github_webhook_shards",
+        job=shards_job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.STOPPED,
+    )
+    def github_webhook_shards(context: dg.SensorEvaluationContext):
+        """Runs of the shards holding the repositories the webhook receiver queued; they are
+        dequeued when their run succeeds (orchestration/webhook_claims.py)."""
+        try:  # the extra `webhooks` (psycopg's pool); the code location loads without it
+            from orchestration.webhook_claims import WebhookTick
+            from tap_github_prs_webhooks.queue import WebhookQueue
+            from tap_github_prs_webhooks.settings import connection_arguments
+        except ImportError as error:
+            return dg.SkipReason(f"Reading the webhook queue needs the extra `webhooks`: {error}")
+        queue = WebhookQueue(
+            connection_arguments(), schema=settings.webhook_schema, max_connections=1
+        )
+        # Never create the receiver's tables from here: no table, no receiver, nothing to do.
+        if not queue.exists():
+            return dg.SkipReason(
+                f"No webhook queue ({settings.webhook_schema}.queue) in the warehouse: "
+                "`tap-github-prs-webhooks serve` creates it."
+            )
+        queue.open(create=False)
+        try:
+            return WebhookTick(
+                context, queue, settings, dt.datetime.now(dt.timezone.utc)
+            ).evaluate()
+        finally:
+            queue.close()
+
+    return github_webhook_shards

@@ -12,6 +12,7 @@ from orchestration.automation import (
     build_marts_sensor,
     build_partitions_sensor,
     build_schedule,
+    build_webhook_sensor,
 )
 from orchestration.dbt_project import DBT_ENV, dbt_resource
 from orchestration.meltano_runs import MeltanoShards
@@ -26,7 +27,11 @@ def build_definitions(settings: OrchestrationSettings) -> dg.Definitions:
         assets=[build_raw_assets(settings), build_dbt_assets(settings)],
         jobs=[shards_job, marts_job],
         schedules=[build_schedule(settings, shards_job)],
-        sensors=[build_partitions_sensor(settings), build_marts_sensor(shards_job, marts_job)],
+        sensors=[
+            build_partitions_sensor(settings),
+            build_marts_sensor(shards_job, marts_job),
+            build_webhook_sensor(settings, shards_job),
+        ],
         resources={"meltano": MeltanoShards(settings), "dbt": dbt_resource(settings)},
     )
 

@@ -41,6 +41,8 @@ class OrchestrationSettings:
     tokens: tuple[str, ...] = field(default=(), repr=False)
     dbt_executable: Path = PROJECT_ROOT / ".meltano/utilities/dbt-postgres/venv/bin/dbt"
     dbt_target_path: Path = PROJECT_ROOT / "orchestration/.dbt-target"
+    # Schema of the webhook receiver's queue (tap_github_prs_webhooks), read by its sensor.
+    webhook_schema: str = "tap_github_prs_webhooks"
 
     def __repr__(self) -> str:  # never show tokens
         return f"OrchestrationSettings(shard_size={self.shard_size}, tokens={len(self.tokens)})"
@@ -79,4 +81,6 @@ class OrchestrationSettings:
             dbt_target_path=Path(
                 os.environ.get("DAGSTER_GITHUB_DBT_TARGET", root / "orchestration/.dbt-target")
             ),
+            # The receiver's own variable, so the sensor reads the queue the receiver writes.
+            webhook_schema=os.environ.get("TAP_GITHUB_PRS_WEBHOOK_SCHEMA", defaults.webhook_schema),
         )

@@ -57,6 +57,7 @@ def test_definitions_hold_the_promised_pieces():
     assert {sensor.name for sensor in defs.sensors} == {
         "github_shard_partitions",
         "github_marts_after_shards",
+        "github_webhook_shards",
     }
     graph = defs.resolve_asset_graph()
     staging = dg.AssetKey(["analytics_staging", "stg_github__pull_requests"])
