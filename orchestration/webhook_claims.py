@@ -253,9 +253,9 @@ class WebhookTick:
         if new:
             self.log.warning(
                 "Queued by the webhook receiver but in no shard's runs, so they stay queued: "
-                "%s. Add them to the tap's `repositories` or `organizations` (the sensor "
-                "github_shard_partitions then gives them a shard), or sync them with "
-                "`tap-github-prs-webhooks sync`.",
+                "%s. Add them to the tap's `repositories` or `organizations`: once their "
+                "shard's next run (the schedule, or any materialisation) has loaded them, this "
+                "sensor runs them.",
                 listed(new),
             )
         self.cursor.reported = sorted(self.unknown)
