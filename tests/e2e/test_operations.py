@@ -212,6 +212,8 @@ def test_killed_runs_resume_to_the_page_and_leave_no_secret(
 
     # Each kill may lose the page in flight of each repository, nothing more.
     extra = github.stats()["requests"] - baseline_requests
+    # Shown with `pytest -s`: the figure BENCHMARKS.md reports.
+    print(f"\n{kills} kills: {extra} extra requests (uninterrupted run: {baseline_requests})")
     assert extra <= kills * len(REPOSITORIES) + kills, (
         f"{extra} extra requests for {kills} kills over {len(REPOSITORIES)} repositories: "
         f"{github.stats()['operations']}"
