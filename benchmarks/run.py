@@ -35,6 +35,8 @@ from github_standin import FakeGitHub
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT_ROOT / "benchmarks" / "results"
+# A failed step's log is copied here: the scratch folder it was written in is deleted on exit.
+FAILURE_LOGS = PROJECT_ROOT / "logs"
 TOKENS = ("fake-token-1", "fake-token-2")
 
 
@@ -55,6 +57,15 @@ def start_github(prs: int, latency: float, **options) -> FakeGitHub:
     if latency:
         github.add_fault("latency", seconds=latency)
     return github
+
+
+def kept_log(name: str, text: str, tail_lines: int = 20) -> str:
+    """Keep a failed step's log where it outlives the run; a hint naming it, with its tail."""
+    FAILURE_LOGS.mkdir(exist_ok=True)
+    path = FAILURE_LOGS / f"bench-{name}.log"
+    path.write_text(text)
+    tail = "\n".join(text.splitlines()[-tail_lines:])
+    return f"see {path}; its last lines:\n{tail}"
 
 
 def tap_config(github: FakeGitHub, tokens: tuple[str, ...] = TOKENS[:1]) -> dict:
@@ -108,7 +119,8 @@ class TapProcess:
         self.process.wait()
         elapsed = time.perf_counter() - self.started
         if kill_after_states is None and self.process.returncode != 0:
-            raise SystemExit(f"the tap failed; see {self.stderr_path}")
+            hint = kept_log("tap", self.stderr_path.read_text(errors="replace"))
+            raise SystemExit(f"the tap failed (exit {self.process.returncode}); {hint}")
         return elapsed
 
 
@@ -275,8 +287,8 @@ def scenario_pipeline(sizes: list[int], latency: float, workdir: Path) -> dict:
             )
             wall = time.perf_counter() - started
             if result.returncode != 0:
-                (run_dir / "meltano.log").write_text(result.stdout + result.stderr)
-                raise SystemExit(f"pipeline failed; see {run_dir / 'meltano.log'}")
+                hint = kept_log("pipeline", result.stdout + result.stderr)
+                raise SystemExit(f"pipeline failed (exit {result.returncode}); {hint}")
             with psycopg.connect(dbname=database, **_pg(server)) as warehouse:
                 loaded = warehouse.execute("select count(*) from raw_github.pull_requests")
                 raw_prs = loaded.fetchone()[0]
