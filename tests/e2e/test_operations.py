@@ -152,6 +152,7 @@ def files_holding(root: Path, needle: bytes, skip: tuple[str, ...] = ()) -> list
     return found
 
 
+@pytest.mark.long  # ~3 min: 10 Meltano runs; outside `make test`'s 15-minute budget
 def test_killed_runs_resume_to_the_page_and_leave_no_secret(
     prod_env, github, warehouse, postgres_server, tmp_path
 ):
