@@ -91,10 +91,11 @@ class PageAssembly:
         """The next follow-ups to send (at most `size`); `absorb` must receive their answer."""
         return self.pending[:size]
 
-    def absorb(self, batch: list[FollowUpRequest], data: dict) -> None:
-        """Add the answers to `batch` (aliases f0, f1, ...); queue whatever is still missing."""
+    def absorb(self, batch: list[FollowUpRequest], data: dict, *, first_alias: int = 0) -> None:
+        """Add the answers to `batch` (aliases f0, f1, ..., from `first_alias` when the request
+        also carried another page's follow-ups); queue whatever is still missing."""
         del self.pending[: len(batch)]
-        for index, request in enumerate(batch):
+        for index, request in enumerate(batch, start=first_alias):
             answer = data.get(f"f{index}") or {}
             connection = answer.get("connection") or {}
             key = (request.kind, request.node_id)
@@ -155,7 +156,14 @@ class PageAssembly:
     def _queue_if_more(self, key: ConnectionKey, connection: dict) -> None:
         page_info = connection.get("pageInfo") or {}
         if page_info.get("hasNextPage") and page_info.get("endCursor"):
-            left = (connection.get("totalCount") or 0) - len(self._items[key])
+            total = connection.get("totalCount")
+            left = (total or 0) - len(self._items[key])
             with_tail = FOLLOW_UP_PAGE_SIZE < left <= 2 * FOLLOW_UP_PAGE_SIZE
+            # Without a totalCount, a full page is the most it can return.
+            items = min(left, FOLLOW_UP_PAGE_SIZE) if total is not None else FOLLOW_UP_PAGE_SIZE
+            if with_tail:
+                items = 2 * FOLLOW_UP_PAGE_SIZE  # the after-page and the tail, overlap included
             kind, owner_id = key
-            self.pending.append(FollowUpRequest(kind, owner_id, page_info["endCursor"], with_tail))
+            self.pending.append(
+                FollowUpRequest(kind, owner_id, page_info["endCursor"], with_tail, max(items, 1))
+            )

@@ -27,7 +27,7 @@ from tap_github_prs.errors import (
     SyncCancelledError,
 )
 from tap_github_prs.pacing import DEFAULT_POINTS_PER_MINUTE, PointsPacer
-from tap_github_prs.page_size import AdaptivePageSize
+from tap_github_prs.page_size import Shrinkable
 from tap_github_prs.responses import classify
 from tap_github_prs.retry import Action, Attempts, Decision, RetryPolicy, header_float
 from tap_github_prs.tokens import Token, TokenPool
@@ -107,6 +107,7 @@ class GraphQLClient:
         if cache is not None:
             cached = cache.get(self.api_url, query, variables)
             if cached is not None:
+                self._local.last_elapsed = None  # GitHub did no work: nothing to learn its time
                 with self._stats_lock:
                     self.stats["cache_hits"] += 1
                 return cached
@@ -117,15 +118,17 @@ class GraphQLClient:
 
     def execute_shrinking(
         self,
-        size: AdaptivePageSize,
-        build: t.Callable[[int], tuple[str, dict[str, t.Any]]],
+        size: Shrinkable[T],
+        build: t.Callable[[T], tuple[str, dict[str, t.Any]]],
         *,
         repository: str | None = None,
         what: str = "request",
     ) -> tuple[dict, int]:
         """Send `build(size.current)`, asking for less each time GitHub finds it too heavy.
 
-        Returns the body and the number of requests it took.
+        `size` decides what "less" is (`page_size`: a page size, or a page's whole plan) and
+        learns from each success how long it took and what it held. Returns the body and the
+        number of requests it took.
         """
         attempts = 0
         failures_at_floor = 0
@@ -145,7 +148,8 @@ class GraphQLClient:
                 if decision.wait:
                     self.wait(decision.wait, "GitHub timed out at the smallest size")
                 continue
-            size.succeeded(getattr(self._local, "last_elapsed", 0.0) / self.time_budget)
+            elapsed = getattr(self._local, "last_elapsed", None)
+            size.succeeded(None if elapsed is None else elapsed / self.time_budget, body)
             return body, attempts
 
     # -- the loop -----------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from tap_github_prs.assembly import PageAssembly, PullRequestBundle
 from tap_github_prs.client import GraphQLClient
 from tap_github_prs.errors import GitHubAPIError, RepositoryNotFoundError
-from tap_github_prs.page_size import AdaptivePageSize, PageSizes
+from tap_github_prs.page_size import AdaptivePageSize, PagePlan, PageSizes
 from tap_github_prs.queries.follow_ups import (
     FollowUpRequest,
     build_follow_up_query,
@@ -30,6 +30,8 @@ from tap_github_prs.sampling import sample_threshold
 from tap_github_prs.search import updated_since_query
 
 INCREMENTAL_FIRST_PAGE = 10
+# Unfinished pages whose follow-ups may still ride along with the next page request.
+UNFINISHED_PAGES = 2
 
 
 @dataclass
@@ -111,21 +113,20 @@ class RepositoryWalker:
         # An incremental run usually finds few changes: a small first page costs a fraction of
         # the points (cost follows `first`); the next pages are full size.
         size_cap: int | None = INCREMENTAL_FIRST_PAGE if progress.bookmark else None
-        # Page K's follow-ups ride along with the request for page K+1; page K is emitted
-        # once they are answered. A page without follow-ups is emitted right away.
-        unfinished: _FetchedPage | None = None
+        # Page K's follow-ups ride along with the requests for pages K+1 and K+2 (a connection
+        # that needs a second round, or what did not fit the first ride); pages are emitted in
+        # order, each once complete. What is still missing after its second ride is fetched
+        # on its own, so a page waits for at most two more page requests.
+        unfinished: list[_FetchedPage] = []
         while True:
             search = updated_since_query(
                 repository, progress.bookmark or lower_bound, newest_first=False
             )
-            riding = (
-                unfinished.assembly.take_batch(self.follow_up_batch.current) if unfinished else []
-            )
-            body, requests = self._fetch_page(repository, search, cursor, size_cap, riding)
+            pending = [request for page in unfinished for request in page.assembly.pending]
+            body, requests, riding = self._fetch_page(repository, search, cursor, size_cap, pending)
             size_cap = None
-            if unfinished:
-                unfinished.assembly.absorb(riding, body["data"])
-                yield self._finish(repository, unfinished)
+            _absorb_riders(unfinished, riding, body["data"])
+            yield from self._emit_complete(repository, unfinished)
             connection = body["data"]["search"] or {}
             nodes = [node for node in nodes_of(connection) if node.get("id")]
             fresh = [
@@ -141,8 +142,10 @@ class RepositoryWalker:
             remaining = _beyond_page(connection, len(nodes), cursor)
             if limit is not None and remaining is not None:
                 remaining = min(remaining, limit - emitted)
-            unfinished = _FetchedPage(
-                PageAssembly(fresh), progress.copy(), requests, remaining, walk_started
+            unfinished.append(
+                _FetchedPage(
+                    PageAssembly(fresh), progress.copy(), requests, remaining, walk_started
+                )
             )
 
             page_info = connection.get("pageInfo") or {}
@@ -156,11 +159,18 @@ class RepositoryWalker:
                 or (limit is not None and emitted >= limit)
                 or (not fresh and not cursor)
             )
-            if last_page or unfinished.assembly.complete:
-                yield self._finish(repository, unfinished)
-                unfinished = None
             if last_page:
+                while unfinished:
+                    yield self._finish(repository, unfinished.pop(0))
                 return
+            yield from self._emit_complete(repository, unfinished)
+            while len(unfinished) > UNFINISHED_PAGES:
+                yield self._finish(repository, unfinished.pop(0))
+
+    def _emit_complete(self, repository: str, unfinished: list[_FetchedPage]) -> t.Iterator[Page]:
+        """Emit the oldest pages while they are complete (in order: bookmarks only advance)."""
+        while unfinished and unfinished[0].assembly.complete:
+            yield self._finish(repository, unfinished.pop(0))
 
     # -- requests -----------------------------------------------------------------------------
 
@@ -170,45 +180,53 @@ class RepositoryWalker:
         search: str,
         cursor: str | None,
         size_cap: int | None,
-        riding: list[FollowUpRequest],
-    ) -> tuple[dict, int]:
-        """One search page, plus the follow-ups `riding` along in the same request."""
-        query, follow_up_variables = build_page_query(riding)
-        owner, name = repository.split("/", 1)
+        pending: list[FollowUpRequest],
+    ) -> tuple[dict, int, list[FollowUpRequest]]:
+        """One search page, with as many `pending` follow-ups riding along as its plan allows.
 
-        def build(size: int) -> tuple[str, dict[str, t.Any]]:
+        Returns the body, the requests it took and the follow-ups that rode along.
+        """
+        owner, name = repository.split("/", 1)
+        pending = list(pending)
+        sizing = self.page_sizes.for_repository(repository)
+        request = sizing.page_request(pending, size_cap, self.follow_up_batch.current)
+        sent: list[list[FollowUpRequest]] = []
+
+        def build(plan: PagePlan) -> tuple[str, dict[str, t.Any]]:
+            sent.append(pending[: plan.riders])
+            query, follow_up_variables = build_page_query(sent[-1])
             variables = {
                 "owner": owner,
                 "name": name,
                 "searchQuery": search,
-                "pageSize": min(size, size_cap or size),
+                "pageSize": plan.page_size,
+                "nestedFirst": plan.nested_first,
                 "after": cursor,
                 **follow_up_variables,
             }
             return query, variables
 
         body, attempts = self.client.execute_shrinking(
-            self.page_sizes.for_repository(repository),
-            build,
-            repository=repository,
-            what=repository,
+            request, build, repository=repository, what=repository
         )
         _raise_if_missing(repository, body)
-        return body, attempts
+        return body, attempts, sent[-1]
 
     def _finish(self, repository: str, page: _FetchedPage) -> Page:
         """Run the follow-ups still pending, then build the page's records."""
         requests = page.requests
         assembly = page.assembly
+        sizing = self.page_sizes.for_repository(repository)
         while not assembly.complete:
             sent: list[list[FollowUpRequest]] = []
+            batch = sizing.follow_up_request(assembly.pending, self.follow_up_batch.current)
 
-            def build(size: int, sent: list = sent) -> tuple[str, dict[str, t.Any]]:
-                sent.append(assembly.take_batch(size))
+            def build(count: int, sent: list = sent) -> tuple[str, dict[str, t.Any]]:
+                sent.append(assembly.take_batch(count))
                 return build_follow_up_query(sent[-1])
 
             body, attempts = self.client.execute_shrinking(
-                self.follow_up_batch, build, repository=repository, what="follow-ups"
+                batch, build, repository=repository, what=f"{repository} follow-ups"
             )
             requests += attempts
             if body.get("errors"):
@@ -225,6 +243,23 @@ class RepositoryWalker:
             page.remaining,
             page.walk_started,
         )
+
+
+def _absorb_riders(
+    unfinished: list[_FetchedPage], riding: list[FollowUpRequest], data: dict
+) -> None:
+    """Hand each unfinished page the answers to its follow-ups that rode along.
+
+    `riding` is a prefix of the pages' pending follow-ups, oldest page first, answered under
+    aliases f0, f1, ... in that order.
+    """
+    first_alias = 0
+    for page in unfinished:
+        batch = riding[first_alias : first_alias + len(page.assembly.pending)]
+        if not batch:
+            return
+        page.assembly.absorb(batch, data, first_alias=first_alias)
+        first_alias += len(batch)
 
 
 def _beyond_page(connection: dict, returned: int, cursor: str | None) -> int | None:

@@ -69,6 +69,8 @@ class FollowUpRequest:
     cursor: str
     # Also fetch the connection's last page: with at most 200 nodes left, one round finishes it.
     with_tail: bool = False
+    # Items the answer is expected to hold (both pages with a tail), to plan its weight.
+    items: int = FOLLOW_UP_PAGE_SIZE
 
 
 def _aliased_follow_ups(
@@ -89,6 +91,7 @@ def _aliased_follow_ups(
             f"  f{index}: node(id: $id{index}) {{\n"
             f"    ... on {kind.owner_type} {{\n"
             f"      connection: {kind.field}(first: {size}, after: $after{index}{extra}) {{\n"
+            f"        totalCount\n"  # what is left decides whether the next round takes a tail
             f"        pageInfo {{ ...PageInfoFields }}\n"
             f"        nodes {{ {kind.selection} }}\n"
             f"      }}\n"

@@ -69,3 +69,27 @@ def test_unused_fragments_are_not_sent():
     document = queries.load("organization_repositories")
     assert "fragment PullRequestFields" not in document
     assert "fragment PageInfoFields" in document
+
+
+def test_heavy_nested_connections_take_the_nested_size_with_githubs_largest_as_default():
+    document = graphql.parse(queries.load("pull_requests_page"))
+    operation = next(
+        d for d in document.definitions if isinstance(d, graphql.OperationDefinitionNode)
+    )
+    nested = next(
+        v for v in operation.variable_definitions if v.variable.name.value == "nestedFirst"
+    )
+    assert (
+        graphql.print_ast(nested.default_value) == "100"
+    )  # unchanged unless a page must be lighter
+    printed = graphql.print_ast(document)
+    for connection in ("reviews", "commits", "files", "contexts"):
+        assert f"{connection}(first: $nestedFirst)" in printed
+    assert "timelineItems(\n    first: $nestedFirst\n    itemTypes:" in printed
+    # The small fixed connections keep their sizes.
+    assert "labels(first: 20)" in printed and "closingIssuesReferences(first: 10)" in printed
+
+
+def test_follow_ups_ask_for_the_total_so_the_next_round_knows_what_is_left():
+    query, _ = build_follow_up_query([FollowUpRequest("commits", "PR_1", "cursor")])
+    assert "connection: commits(first: 100, after: $after0) {\n        totalCount" in query

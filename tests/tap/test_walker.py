@@ -51,11 +51,12 @@ class ScriptedClient:
         self.calls.append((query, variables))
         if "query FollowUps" in query:
             return {"data": self.follow_ups.pop(0)}
-        nodes, more = self.pages.pop(0)
+        nodes, more, *riders = self.pages.pop(0)  # riders: answers to follow-ups riding along
         return {
             "data": {
                 "repository": {"nameWithOwner": "acme/widgets"},
                 "search": connection(nodes, more, "cursor"),
+                **(riders[0] if riders else {}),
             }
         }
 
@@ -126,3 +127,95 @@ def test_a_page_entirely_at_the_bookmark_second_follows_the_cursor():
     assert client.calls[1][1]["after"] == "cursor"
     assert [b.pull_request["number"] for b in pages[1].bundles] == [3]
     assert pages[1].progress.seen_ids == ["PR_1", "PR_2", "PR_3"]
+
+
+def test_the_page_plan_sets_the_page_size_and_the_nested_size():
+    client = ScriptedClient([([pr_node(1, "2024-01-01T00:00:00Z")], False)])
+    list(make_walker(client).walk("acme/widgets", Progress()))
+    variables = client.calls[0][1]
+    assert (variables["pageSize"], variables["nestedFirst"]) == (50, 100)  # nothing measured
+
+
+def test_a_connection_needing_a_second_round_rides_along_again_and_pages_stay_in_order():
+    long_history = pr_node(
+        1,
+        "2024-01-01T00:00:00Z",
+        commits=connection([{"commit": {"oid": "x1"}}], more=True, cursor="c1", total=3),
+    )
+    page_two = [pr_node(2, "2024-01-02T00:00:00Z")]
+    page_three = [pr_node(3, "2024-01-03T00:00:00Z")]
+    # The page's 1 of 3 commits; a follow-up answers 1 more (and has more), then the last.
+    round_one = {"f0": {"connection": connection([{"commit": {"oid": "x2"}}], True, "c2", 3)}}
+    round_two = {"f0": {"connection": connection([{"commit": {"oid": "x3"}}], False, None, 3)}}
+    client = ScriptedClient(
+        [([long_history], True), (page_two, True, round_one), (page_three, False, round_two)]
+    )
+    pages = list(make_walker(client).walk("acme/widgets", Progress()))
+    assert not [call for call in client.calls if "query FollowUps" in call[0]]  # none alone
+    assert [client.calls[n][1].get("after0") for n in range(3)] == [None, "c1", "c2"]
+    numbers = [[b.pull_request["number"] for b in page.bundles] for page in pages]
+    assert numbers == [[1], [2], [3]]  # page 1 waited for its second round; order kept
+    assert [c["sha"] for c in pages[0].bundles[0].commits] == ["x1", "x2", "x3"]
+    assert [page.progress.bookmark for page in pages] == [
+        "2024-01-01T00:00:00Z",
+        "2024-01-02T00:00:00Z",
+        "2024-01-03T00:00:00Z",
+    ]
+
+
+def test_follow_ups_of_two_pages_share_one_ride_each_reading_its_own_answers():
+    first = pr_node(
+        1,
+        "2024-01-01T00:00:00Z",
+        commits=connection([{"commit": {"oid": "a1"}}], more=True, cursor="c1", total=3),
+    )
+    second = pr_node(
+        2,
+        "2024-01-02T00:00:00Z",
+        files=connection([{"path": "b1", "changeType": "ADDED"}], more=True, cursor="f1"),
+    )
+    round_one = {"f0": {"connection": connection([{"commit": {"oid": "a2"}}], True, "c2", 3)}}
+    shared_ride = {
+        "f0": {"connection": connection([{"commit": {"oid": "a3"}}], False, None, 3)},
+        "f1": {"connection": connection([{"path": "b2", "changeType": "ADDED"}])},
+    }
+    client = ScriptedClient(
+        [
+            ([first], True),
+            ([second], True, round_one),
+            ([pr_node(3, "2024-01-03T00:00:00Z")], False, shared_ride),
+        ]
+    )
+    pages = list(make_walker(client).walk("acme/widgets", Progress()))
+    third_request = client.calls[2][1]
+    assert (third_request["id0"], third_request["id1"]) == ("PR_1", "PR_2")  # oldest page first
+    assert [c["sha"] for c in pages[0].bundles[0].commits] == ["a1", "a2", "a3"]
+    assert [f["path"] for f in pages[1].bundles[0].files] == ["b1", "b2"]
+    assert len(client.calls) == 3
+
+
+def test_a_page_still_incomplete_after_two_rides_is_finished_on_its_own():
+    endless = pr_node(
+        1,
+        "2024-01-01T00:00:00Z",
+        commits=connection([{"commit": {"oid": "x1"}}], more=True, cursor="c1", total=9),
+    )
+
+    def more_commits(n):
+        return {"f0": {"connection": connection([{"commit": {"oid": f"x{n}"}}], True, f"c{n}", 9)}}
+
+    last = {"f0": {"connection": connection([{"commit": {"oid": "x4"}}], False, None, 9)}}
+    pages_script = [
+        ([endless], True),
+        ([pr_node(2, "2024-01-02T00:00:00Z")], True, more_commits(2)),
+        ([pr_node(3, "2024-01-03T00:00:00Z")], True, more_commits(3)),
+        ([pr_node(4, "2024-01-04T00:00:00Z")], False),
+    ]
+    client = ScriptedClient(pages_script, follow_ups=[last])
+    walk = make_walker(client).walk("acme/widgets", Progress())
+    first = next(walk)
+    # Page 1 rode along with pages 2 and 3, then was finished alone before page 4's request.
+    assert [c["sha"] for c in first.bundles[0].commits] == ["x1", "x2", "x3", "x4"]
+    assert ["query FollowUps" in call[0] for call in client.calls] == [False] * 3 + [True]
+    rest = [[b.pull_request["number"] for b in page.bundles] for page in walk]
+    assert rest == [[2], [3], [4]]
