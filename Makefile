@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-dev
 PLUGINS_INSTALLED := .meltano/.installed-plugins
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install demo report test test-fast e2e lint format bench warehouse-start warehouse-stop dagster
+.PHONY: help install demo report test test-fast e2e lint format bench warehouse-start warehouse-stop dagster walkthrough
 
 help:
 	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
@@ -21,6 +21,7 @@ help:
 	@echo "make check     preflight: tokens, repositories, warehouse, dbt, state (RESUME=1 after a crash)"
 	@echo "make install   .venv with the project and its dev tools, and Meltano's plugins"
 	@echo "make bench     benchmarks (benchmarks/run.py)"
+	@echo "make walkthrough  README.md and plugins/README.md followed on a fresh clone of HEAD"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +60,10 @@ test-fast: $(INSTALLED)
 
 e2e: install
 	$(BIN)/pytest tests/e2e
+
+# Every command of README.md and plugins/README.md, on a fresh clone of HEAD (CI runs it).
+walkthrough: $(INSTALLED)
+	$(BIN)/python scripts/readme_walkthrough.py
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -165,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["start", "env", "status", "stop"])
     command = parser.parse_args(argv).command
+    # .env fills what the shell does not set, as Meltano and `make demo` do, so `make report`
+    # finds the warehouse the demo used.
+    from dotenv import dotenv_values
+
+    for key, value in dotenv_values(PROJECT_ROOT / ".env").items():
+        if value is not None:
+            os.environ.setdefault(key, value)
     if command == "start":
         connection = ensure_warehouse()
         print(f"warehouse: {connection.describe()}", file=sys.stderr)
