@@ -288,3 +288,26 @@ def test_warehouse_failure_stops_the_run_before_any_request(
     assert "Check: PG" in line or "at PGHOST:PGPORT" in line
     assert "[error" in line
     assert "Traceback" not in output, output[-3000:]
+
+
+@pytest.mark.long  # two full runs at once: ~40 s
+def test_two_runs_started_at_the_same_moment_one_runs_the_other_is_refused(
+    prod_env, github, warehouse, tmp_path
+):
+    github.add_fault("latency", seconds=LATENCY_SECONDS)
+    logs = [tmp_path / "first.log", tmp_path / "second.log"]
+    runs = [start_run(prod_env, log) for log in logs]
+    codes = [run.wait(timeout=300) for run in runs]
+    outputs = [log.read_text() for log in logs]
+    refused = [i for i, output in enumerate(outputs) if "already running" in output]
+    assert len(refused) == 1, f"exit codes {codes}; {[o[-1500:] for o in outputs]}"
+    [ran] = {0, 1} - set(refused)
+    assert codes[ran] == 0, outputs[ran][-3000:]
+    assert codes[refused[0]] != 0
+    # One run loaded everything once (upserts would hide a second, the count would not).
+    loaded = warehouse.raw_keys("pull_requests")
+    assert (
+        len(loaded)
+        == len(set(loaded))
+        == sum(len(github.dataset.repository(name).pull_requests) for name in REPOSITORIES)
+    )
