@@ -9,12 +9,13 @@ INSTALLED := $(VENV)/.installed-dev
 PLUGINS_INSTALLED := .meltano/.installed-plugins
 export MELTANO_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help install demo report test test-fast e2e lint format bench warehouse-start warehouse-stop dagster walkthrough
+.PHONY: help install demo report test test-long test-fast e2e lint format bench warehouse-start warehouse-stop dagster walkthrough
 
 help:
 	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
 	@echo "make report    HTML report of the marts (output/report.html), from the demo's warehouse or PG*"
-	@echo "make test      every test (pytest)"
+	@echo "make test      every test but the long soak tests (pytest, under 15 minutes)"
+	@echo "make test-long the soak tests (killed runs, runs at once), outside make test's budget"
 	@echo "make test-fast every test but the end-to-end and slow ones (about a minute)"
 	@echo "make lint      ruff + sqlfluff"
 	@echo "make dagster   Dagster UI on the code location (orchestration/), against the stand-in"
@@ -51,8 +52,13 @@ report: install
 check: install
 	$(BIN)/tap-github-prs-check $(if $(RESUME),--resume)
 
+# Every test but the `long` soak tests (8 killed runs, two runs at once): under 15 minutes.
 test: $(INSTALLED)
-	$(BIN)/pytest
+	$(BIN)/pytest -m "not long"
+
+# The soak tests, a few minutes each; CI runs them after `make test`.
+test-long: install
+	$(BIN)/pytest -m long
 
 # Everything but the end-to-end and slow tests (no Meltano run, no subprocess syncs): about a minute.
 test-fast: $(INSTALLED)

@@ -109,6 +109,7 @@ INLINE: dict[str, Inline] = {
     "dbt:build": RUN,
     "make lint": Inline("dry", "CI runs it on the same commit in the step before"),
     "make test-fast": Inline("dry", "a part of `make test`, which CI runs in the step before"),
+    "make test-long": Inline("dry", "CI runs it in the step before the walkthrough"),
     "make walkthrough": Inline("mention", "this walkthrough"),
     "git clone": Inline("mention", "how this walkthrough starts"),
     "dbt run": Inline("mention", "what not to type: plain dbt does not load the seeds"),
