@@ -1,10 +1,11 @@
 """One page of pull requests, completed by follow-ups, then turned into records.
 
-A page's GraphQL nodes hold the first 100 (or fewer) items of each nested connection. When a
-connection has more, a follow-up (`queries.follow_ups.FollowUpRequest`) fetches the next
-items. The assembly keeps every connection's items in its own list, keyed by
-`(kind, owner node id)`: follow-ups name the list they complete by that key, the GraphQL
-nodes are never modified, and no list is shared with a caller.
+A page's GraphQL nodes hold the first items of each nested connection (100, or fewer when the
+page had to be lighter: `$nestedFirst`). When a connection has more, a follow-up
+(`queries.follow_ups.FollowUpRequest`) fetches the next items, in rounds of up to 200. The
+assembly keeps every connection's items in its own list, keyed by `(kind, owner node id)`:
+follow-ups name the list they complete by that key, the GraphQL nodes are never modified, and
+no list is shared with a caller.
 """
 
 from __future__ import annotations

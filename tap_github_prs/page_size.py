@@ -175,11 +175,12 @@ class RepositorySizing:
       connections are continued by follow-ups.
     Before anything was measured, the plan is the configured size with 100 items.
 
-    A timeout halves `allowance`, the share of the plan a request may use (before any
-    measurement: of the configured size and of 100 items); each success adds a step back, up
-    to just under the allowance that timed out, which is probed again after a while
-    (`AdaptivePageSize`). What the timed-out request held is not known, but what comes back
-    next is measured, and the plans follow it.
+    A timeout halves `allowance`: the share of the planned weight a request may use, and the
+    share of the configured page size, of 100 items and of the riders it may ask for (so a
+    timeout always asks for less, even when the times measured said the request was light).
+    Each success adds a step back, up to just under the allowance that timed out, which is
+    probed again after a while (`AdaptivePageSize`). What a timed-out request held is not
+    known, but what comes back next is measured, and the plans follow it.
     """
 
     def __init__(
@@ -212,8 +213,6 @@ class RepositorySizing:
         self, pending: list[FollowUpRequest], size_cap: int | None, rider_cap: int
     ) -> PagePlan:
         """The next page request, given the follow-ups waiting to ride along."""
-        # After a timeout the allowance caps the shape too, so a timeout always asks for less,
-        # even when the times measured so far said the request was light.
         scale = self.allowance.current / 100
         configured = max(1, min(self.maximum, size_cap or self.maximum))
         floor = min(self.floor, configured)
