@@ -1,4 +1,4 @@
-"""The singer-sdk stream that drives a delivery walk, one repository at a time."""
+"""The singer-sdk stream that drives delivery walks, `max_parallel_repos` repositories at once."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from tap_github_prs.activity import RepositoryActivity
 from tap_github_prs.delivery.settings import DeliverySettings
 from tap_github_prs.delivery.walker import DELIVERY_PAGE_SIZE, DeliveryPage
 from tap_github_prs.errors import RepositoryNotFoundError
+from tap_github_prs.fetcher import ParallelFetcher
 from tap_github_prs.progress_log import starting_point
 from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
 
@@ -74,44 +75,64 @@ class DeliveryStream(PageBookmarkedStream):
         settings = DeliverySettings.from_config(self.config)
         # The tap's page_size caps these pages too (tests use small pages to get many).
         size = min(session.settings.page_size, DELIVERY_PAGE_SIZE)
-        walker = self.walker_type(session.client, settings, self.logger, size)
+        repositories = self._changed(session)
+        # Read in this thread, before any worker starts: the workers never touch the state.
+        saved = {repository: self._saved(repository) for repository in repositories}
+        for repository in repositories:
+            self.logger.info(
+                starting_point(
+                    repository,
+                    self.name,
+                    saved[repository].get("replication_key_value"),
+                    session.settings.start_date,
+                )
+            )
+
+        def walk(repository: str) -> t.Iterator[DeliveryPage]:
+            # A walker per repository: each has its own adaptive page size, as PR walks do.
+            walker = self.walker_type(session.client, settings, self.logger, size)
+            return walker.walk(repository, saved[repository], session.settings.start_date)
+
+        # Repositories are walked `max_parallel_repos` at a time, like the PR pages: walking
+        # them one by one left most of a run waiting on one request at a time. The fetcher
+        # keeps at most one unsaved page per repository in flight (the same kill guarantee).
+        fetcher = ParallelFetcher(
+            repositories,
+            walk,
+            session.settings.max_parallel_repos,
+            self.logger,
+            wait_saved=session.loader.wait_until_saved if session.loader else None,
+        )
         with contextlib.ExitStack() as stack:
             writers = [
                 stack.enter_context(ChildRecordWriter(child))
                 for child in self.child_streams
                 if child.selected
             ]
-            for repository in self._changed(session):
-                saved = self._saved(repository)
-                self.logger.info(
-                    starting_point(
-                        repository,
-                        self.name,
-                        saved.get("replication_key_value"),
-                        session.settings.start_date,
-                    )
-                )
-                try:
-                    for page in walker.walk(
-                        repository, self._saved(repository), session.settings.start_date
-                    ):
-                        for writer in writers:
-                            writer.write(page.children)
-                            session.count_records(writer.stream.name, len(page.children))
-                        session.count_records(self.name, len(page.records))
-                        yield from page.records
-                        self._save(repository, page)
-                        self.logger.info(
-                            "%s: %d %s from %d request(s).",
-                            repository,
-                            len(page.records),
-                            self.name,
-                            page.requests,
-                        )
-                except RepositoryNotFoundError as exc:
-                    session.skip(repository, exc)
+            for event in fetcher.events():
+                if event.error is not None:
+                    if isinstance(event.error, RepositoryNotFoundError):
+                        session.skip(event.repository, event.error)
+                        continue
+                    raise event.error
+                if event.done:
+                    self._remember_activity(event.repository)
                     continue
-                self._remember_activity(repository)
+                page = event.page
+                for writer in writers:
+                    writer.write(page.children)
+                    session.count_records(writer.stream.name, len(page.children))
+                session.count_records(self.name, len(page.records))
+                yield from page.records
+                self._save(event.repository, page)
+                session.page_written(event)
+                self.logger.info(
+                    "%s: %d %s from %d request(s).",
+                    event.repository,
+                    len(page.records),
+                    self.name,
+                    page.requests,
+                )
 
     def _changed(self, session: SyncSession) -> list[str]:
         """The repositories whose newest item of this stream is not the one seen last time.

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
+import threading
 
 import pytest
 from github_standin.delivery import add_deployment, add_deployment_status, delivery_of
 from github_standin.models import format_datetime
 
+from tap_github_prs.delivery import walker
 from tests.tap.helpers import TapRun, run_in_process, run_subprocess, subprocess_env, tap_command
 from tests.tap.helpers import tap_config as base_config
 
@@ -112,6 +114,33 @@ def test_records_equal_the_stand_ins_delivery_data(fake_github):
     # Page-level state per repository, with no walk left unfinished.
     partitions = run.final_state["bookmarks"]["deployments"]["partitions"]
     assert {p["context"]["repository"] for p in partitions} == set(DATA["repositories"])
+    assert all("walk" not in p and p["replication_key_value"] for p in partitions)
+
+
+@pytest.mark.fake_github(**DATA)
+def test_repositories_are_walked_max_parallel_repos_at_a_time(fake_github, monkeypatch):
+    """Each repository's first deployments page waits at a barrier until the other's is asked
+    for too: walked one by one, the first would wait alone and the barrier would break."""
+    repositories = DATA["repositories"]
+    barrier = threading.Barrier(len(repositories), timeout=30)
+    first_pages: set[str] = set()
+    original = walker.DeploymentsWalker._page
+
+    def page(self, repository, variables):
+        if repository not in first_pages:
+            first_pages.add(repository)
+            barrier.wait()
+        return original(self, repository, variables)
+
+    monkeypatch.setattr(walker.DeploymentsWalker, "_page", page)
+    run = run_in_process(tap_config(fake_github, max_parallel_repos=len(repositories)))
+    assert first_pages == set(repositories)
+    assert not barrier.broken
+    expected = expected_records(fake_github)
+    assert emitted(run, expected) == by_id(expected)
+    # Every repository's walk finished and saved its own state.
+    partitions = run.final_state["bookmarks"]["deployments"]["partitions"]
+    assert {p["context"]["repository"] for p in partitions} == set(repositories)
     assert all("walk" not in p and p["replication_key_value"] for p in partitions)
 
 
