@@ -1,5 +1,10 @@
 -- Real (detected) signals of AI assistance, matched against the patterns of the seed
 -- ai_tool_signatures: agent bot authors, AI co-author trailers and "Generated with" lines.
+--
+-- A table, not a view: matching ~100 MB of PR bodies (10,000 PRs) took ~13 s on 2 cores, and
+-- as a view it ran again for each of its tests and for fct_pull_requests.
+{{ config(materialized='table') }}
+
 with
 
 pull_requests as (
@@ -48,6 +53,25 @@ texts as (
 
 ),
 
+-- One scan of each text for all text patterns at once (their alternation): the join below
+-- then tries each pattern only on the few texts that match one of them, not on every text.
+any_text_signature as (
+
+    select string_agg('(' || pattern || ')', '|') as pattern
+    from signatures
+    where signal_type in ('co_author_trailer', 'generated_with')
+
+),
+
+candidate_texts as (
+
+    select texts.*
+    from texts
+    cross join any_text_signature
+    where texts.text_value ~* any_text_signature.pattern
+
+),
+
 logins as (
 
     select
@@ -77,7 +101,7 @@ matches as (
         signatures.priority,
         texts.evidence_source,
         (regexp_match(texts.text_value, '(' || signatures.pattern || ')', 'i'))[1] as evidence
-    from texts
+    from candidate_texts as texts
     inner join signatures
         on
             signatures.signal_type in ('co_author_trailer', 'generated_with')
