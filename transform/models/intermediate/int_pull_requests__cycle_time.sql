@@ -1,6 +1,10 @@
 -- Milestones and stage durations of each PR (Apache DevLake / LinearB stages), in hours.
 -- Pickup starts when the PR was marked ready for review (the last time before its first
 -- review), or at creation for a PR never drafted, as LinearB and Swarmia define it.
+--
+-- A table, not a view: ~2.8 s on 10,000 PRs, and its tests and fct_pull_requests each ran it.
+{{ config(materialized='table') }}
+
 with
 
 pull_requests as (
