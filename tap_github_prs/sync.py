@@ -24,7 +24,7 @@ from tap_github_prs.tokens import TokenPool
 from tap_github_prs.walker import Progress, RepositoryWalker
 
 FOLLOW_UP_BATCH = 20  # aliased node() lookups per follow-up request
-# The smallest page a too-heavy answer can shrink to (60 -> 30 -> 15 -> 7 -> 5).
+# The smallest page a too-heavy answer can shrink to (page_size.py plans the sizes above it).
 MIN_PAGE_SIZE = 5
 
 
