@@ -15,7 +15,7 @@ help:
 	@echo "make demo      offline demo: stand-in GitHub + embedded PostgreSQL + Meltano + dbt"
 	@echo "make report    HTML report of the marts (output/report.html), from the demo's warehouse or PG*"
 	@echo "make test      every test but the long soak tests (pytest, under 15 minutes)"
-	@echo "make test-long the soak tests (killed runs, runs at once), outside make test's budget"
+	@echo "make test-long the soak tests (killed runs, runs at once, PostgreSQL stopped mid-load)"
 	@echo "make test-fast every test but the end-to-end and slow ones (about a minute)"
 	@echo "make lint      ruff + sqlfluff"
 	@echo "make dagster   Dagster UI on the code location (orchestration/), against the stand-in"
@@ -52,7 +52,7 @@ report: install
 check: install
 	$(BIN)/tap-github-prs-check $(if $(RESUME),--resume)
 
-# Every test but the `long` soak tests (8 killed runs, two runs at once): under 15 minutes.
+# Every test but the `long` soak tests (killed runs, runs at once, PostgreSQL stopped): under 15 minutes.
 test: $(INSTALLED)
 	$(BIN)/pytest -m "not long"
 

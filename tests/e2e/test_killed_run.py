@@ -25,6 +25,7 @@ from tests.e2e.helpers import (
 
 pytestmark = [
     pytest.mark.e2e,
+    pytest.mark.long,  # a soak test (`make test-long`), like the 8-kill one in test_operations
     pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}"),
 ]
 

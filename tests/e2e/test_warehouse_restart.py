@@ -30,6 +30,7 @@ from tests.e2e.helpers import (
 pytestmark = [
     pytest.mark.e2e,
     pytest.mark.slow,
+    pytest.mark.long,  # a fault soak (`make test-long`): its own PostgreSQL, stopped for 5 s
     pytest.mark.skipif(bool(missing_parts()), reason=f"e2e needs {missing_parts()}"),
     pytest.mark.filterwarnings("ignore:XDG_RUNTIME_DIR"),  # pgserver's, harmless
 ]
