@@ -233,19 +233,26 @@ class SyncSession:
                 max_prs=self.settings.max_prs_per_repo,
             )
 
-        fetcher = ParallelFetcher(
-            repositories,
-            walk,
-            self.settings.max_parallel_repos,
-            self.logger,
-            wait_saved=self.loader.wait_until_saved if self.loader else None,
-        )
+        fetcher = self.parallel_fetcher(repositories, walk)
         # Leaving the loop early (an error) stops the fetcher's workers; a worker still waiting
         # inside the client stops when the run ends (TapGitHubPRs.sync_all cancels the client).
         for event in fetcher.events():
             if event.page is not None:
                 self.pull_requests += len(event.page.bundles)
             yield event
+
+    def parallel_fetcher(
+        self, repositories: list[str], walk: t.Callable[[str], t.Iterator[t.Any]]
+    ) -> ParallelFetcher:
+        """Walk `max_parallel_repos` repositories at once, each fetching its next page only
+        once its last one is saved (by the loader, when it confirms pages)."""
+        return ParallelFetcher(
+            repositories,
+            walk,
+            self.settings.max_parallel_repos,
+            self.logger,
+            wait_saved=self.loader.wait_until_saved if self.loader else None,
+        )
 
     def page_written(self, event: FetchEvent) -> None:
         """The page's records and STATE are written: its repository's walk may go on, once the

@@ -14,7 +14,6 @@ from tap_github_prs.activity import RepositoryActivity
 from tap_github_prs.delivery.settings import DeliverySettings
 from tap_github_prs.delivery.walker import DELIVERY_PAGE_SIZE, DeliveryPage
 from tap_github_prs.errors import RepositoryNotFoundError
-from tap_github_prs.fetcher import ParallelFetcher
 from tap_github_prs.progress_log import starting_point
 from tap_github_prs.sdk_seams import ChildRecordWriter, PageBookmarkedStream, write_progress
 
@@ -96,13 +95,7 @@ class DeliveryStream(PageBookmarkedStream):
         # Repositories are walked `max_parallel_repos` at a time, like the PR pages: walking
         # them one by one left most of a run waiting on one request at a time. The fetcher
         # keeps at most one unsaved page per repository in flight (the same kill guarantee).
-        fetcher = ParallelFetcher(
-            repositories,
-            walk,
-            session.settings.max_parallel_repos,
-            self.logger,
-            wait_saved=session.loader.wait_until_saved if session.loader else None,
-        )
+        fetcher = session.parallel_fetcher(repositories, walk)
         with contextlib.ExitStack() as stack:
             writers = [
                 stack.enter_context(ChildRecordWriter(child))
